@@ -1,0 +1,115 @@
+"""Assemble stage: labelled blocks + metadata -> validated ``Article``."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from pydantic import ValidationError
+
+from schemas import Article, Caption, RawPage, RejectReason
+from workers import PIPELINE_VERSION
+from workers.pipeline import attribution, identity
+from workers.pipeline.classify import Classified
+from workers.pipeline.dates import parse_dateline, parse_iso
+from workers.pipeline.document import Block, Label
+from workers.pipeline.errors import RejectError
+from workers.pipeline.language import guess_language, tokens, uses_spaces
+
+_WORDS_PER_MINUTE = 230
+_SITE_SUFFIX = re.compile(r"\s+[|\-–—•:]\s+[^|\-–—•:]{2,60}$")
+_CREDIT_TAIL = re.compile(r"\s*[(\[]?\s*(?:ảnh|hình|hình ảnh|nguồn ảnh|photo|photos|image|picture|foto|fotos|bild|"
+                          r"credit|credits|photograph)\s*(?::|by|von|par|de|por)\s*[^:()\[\]]{1,80}[)\]]?\s*\.?$", re.I)
+
+
+def _dedupe(items: list[str]) -> list[str]:
+    seen: set[str] = set()
+    out = []
+    for item in items:
+        key = identity.matching_form(item)
+        if key and key not in seen:
+            seen.add(key)
+            out.append(item)
+    return out
+
+
+def _caption(block: Block) -> Caption:
+    text = block.text
+    if block.credit:
+        stripped = _CREDIT_TAIL.sub("", text).strip()
+        text = stripped or text
+    return Caption(text=text, credit=block.credit)
+
+
+def _title(classified: Classified) -> str | None:
+    meta = classified.document.metadata
+    if classified.document.is_html:
+        if meta.headline:
+            return meta.headline
+        if meta.title:
+            return _SITE_SUFFIX.sub("", meta.title) or meta.title
+    return classified.title or meta.headline or meta.title
+
+
+@dataclass(frozen=True, slots=True)
+class Assemble:
+    max_paragraphs: int = 2000
+    name: str = "assemble"
+
+    def run(self, page: RawPage, classified: Classified) -> Article:
+        if classified.region is None:
+            raise RejectError(
+                RejectReason.NOT_AN_ARTICLE,
+                f"no article found on {page.url[:200]}: {classified.reason}",
+                stage="classify",
+            )
+        blocks = classified.document.blocks
+        meta = classified.document.metadata
+        lead = next((b.text for b in blocks if b.label is Label.LEAD), None)
+        body = [b.text for b in blocks if b.label is Label.BODY][: self.max_paragraphs]
+        if lead is None and meta.description and body and identity.matching_form(body[0]) == identity.matching_form(
+            meta.description
+        ):
+            lead = body.pop(0)
+        title = _title(classified) or (lead or body[0])[:160]
+        main = [lead, *body] if lead else body
+        text = "\n".join(main)
+        words = tokens(text)
+        spaced = uses_spaces(text)
+        word_count = len(words) if spaced else len(text.replace(" ", ""))
+        language, _share = guess_language(words[:3000])
+        language = language or classified.language or meta.language
+        raw_attribution = classified.attribution or classified.lead_prefix_attribution
+        canonical = identity.canonical_url(page.url, meta.canonical_url)
+        published = parse_iso(meta.published) or parse_dateline(classified.dateline)
+        try:
+            return Article(
+                article_id=identity.article_id(canonical),
+                url=page.url,
+                canonical_url=canonical,
+                site=page.site,
+                fetched_at=page.fetched_at,
+                published_at=published,
+                language=language,
+                title=title,
+                lead=lead,
+                body=body,
+                captions=[_caption(b) for b in blocks if b.label is Label.CAPTION],
+                authors=_dedupe([*classified.authors, *meta.authors]),
+                attribution=attribution.resolve(raw_attribution) if raw_attribution else None,
+                section=meta.section or classified.section,
+                tags=_dedupe([*classified.tags, *meta.tags])[:50],
+                word_count=word_count,
+                reading_time_seconds=round(word_count * 60 / _WORDS_PER_MINUTE),
+                content_hash=identity.content_hash(main),
+                pipeline_version=PIPELINE_VERSION,
+            )
+        except ValidationError as exc:
+            raise RejectError(
+                RejectReason.INTERNAL_ERROR,
+                f"the extracted article did not validate: {exc.errors(include_url=False)[:3]}",
+                stage=self.name,
+            ) from None
+
+
+__all__ = ["Assemble"]

@@ -1,0 +1,446 @@
+"""Classify stage: label each block as title, lead, body, caption, byline, attribution, tags or boilerplate.
+
+The article is found as the first dense run of prose blocks (stopword density, length and
+sentence shape, as in jusText), bounded by section-marker headings, attribution and byline
+lines, keyword blocks and runs of link-like or timestamped list items. Nothing here knows a
+site: the signals are the shapes every news page shares.
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass, field
+from enum import Enum, auto
+
+from workers.pipeline import patterns as pt
+from workers.pipeline.document import Block, Document, Label
+from workers.pipeline.language import guess_language, stop_ratio, stoplist, tokens, uses_spaces
+
+MIN_ARTICLE_WORDS = 50
+_FIRST_RUN_WORDS = 80
+_TITLE_LOOKBACK = 8
+
+
+class Kind(Enum):
+    PROSE = auto()  # a paragraph of running text
+    SHORT = auto()  # a short line: heading, intertitle, menu item, name
+    TIMESTAMP = auto()
+    DATED_ITEM = auto()  # list item ending with a timestamp: related/latest lists
+    LINKY = auto()  # mostly link text, or inside nav/footer/aside in HTML
+    CAPTION = auto()
+    ATTRIBUTION = auto()
+    AUTHOR_SOURCE = auto()  # 'Minh Anh (theo Reuters)'
+    BYLINE = auto()  # 'By Jane Doe'
+    END = auto()  # section marker heading that starts related/comments/footer
+    PROMO = auto()
+    TAGS_HEADER = auto()
+    DUPLICATE = auto()
+    TEASER = auto()  # truncated teaser text ('...') of a listing
+    JUNK = auto()
+
+
+@dataclass(slots=True)
+class Classified:
+    """Labels and the raw pieces the assembler needs."""
+
+    document: Document
+    language: str | None
+    language_share: float
+    title: str | None = None
+    title_index: int | None = None
+    region: tuple[int, int] | None = None  # [start, end) block indices of the article
+    attribution: str | None = None
+    lead_prefix_attribution: str | None = None
+    authors: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    dateline: str | None = None
+    section: str | None = None
+    reason: str | None = None  # why it is not an article, when region is None
+
+
+@dataclass(slots=True)
+class _Info:
+    words: int
+    stop: float
+    kind: Kind
+    good: bool = False
+
+
+class Classify:
+    name = "classify"
+
+    def run(self, document: Document) -> Classified:
+        blocks = document.blocks
+        all_words = [w for b in blocks if len(b.text) > 40 for w in tokens(b.text[:2000])][:6000]
+        language, share = guess_language(all_words)
+        if document.metadata.language and (language is None or share < 0.2):
+            language = document.metadata.language
+        result = Classified(document=document, language=language, language_share=share)
+        if not blocks:
+            result.reason = "the page has no text"
+            return result
+        infos = self._features(document, language)
+        self._label(result, infos)
+        return result
+
+    # -- features -----------------------------------------------------------------------------
+    def _features(self, document: Document, language: str | None) -> list[_Info]:
+        stops = stoplist(language) if language else frozenset()
+        spaced = uses_spaces(" ".join(b.text[:200] for b in document.blocks[:50]))
+        marks = pt.markers()
+        seen: dict[str, int] = {}
+        infos: list[_Info] = []
+        ratios: list[float] = []
+        for block in document.blocks:
+            words = tokens(block.text[:4000])
+            count = len(words) if spaced else len(block.text) // 2
+            ratio = stop_ratio(words, stops) if stops and spaced else 0.0
+            kind = self._kind(block, words, marks, seen)
+            info = _Info(words=count, stop=ratio, kind=kind)
+            if kind is Kind.PROSE and count >= 15:
+                ratios.append(ratio)
+            infos.append(info)
+        typical = statistics.median(ratios) if ratios else 0.0
+        threshold = max(0.08, min(0.25, typical * 0.5)) if stops and spaced else 0.0
+        for block, info in zip(document.blocks, infos, strict=True):
+            if info.kind is Kind.PROSE:
+                shaped = pt.ends_sentence(block.text) or info.words >= 25
+                info.good = info.words >= 10 and info.stop >= threshold and shaped
+                if not info.good and info.words < 10:
+                    info.kind = Kind.SHORT
+        self._mark_repeated(document.blocks, infos)
+        self._mark_teasers(document.blocks, infos)
+        return infos
+
+    @staticmethod
+    def _mark_repeated(blocks: list[Block], infos: list[_Info]) -> None:
+        """A line that the page repeats later (title, image alt text) is a heading, not prose."""
+        for block, info in zip(blocks, infos, strict=True):
+            if info.kind is Kind.DUPLICATE:
+                key = " ".join(tokens(block.text))
+                for earlier in blocks[: block.index]:
+                    if infos[earlier.index].kind is Kind.PROSE and " ".join(tokens(earlier.text)) == key:
+                        infos[earlier.index].kind = Kind.SHORT
+                        infos[earlier.index].good = False
+                        break
+
+    def _kind(self, block: Block, words: list[str], marks: pt.Markers, seen: dict[str, int]) -> Kind:
+        text = block.text
+        key = " ".join(words[:12]) if len(words) <= 12 else ""
+        if block.boilerplate_hint and not block.article_hint:
+            if key in marks.tags or block.tag == "tags":
+                return Kind.TAGS_HEADER if key in marks.tags else Kind.LINKY
+            return Kind.END if key in marks.end else Kind.LINKY
+        if key:
+            if key in marks.end:
+                return Kind.END
+            if key in marks.tags or key.removesuffix(" :") in marks.tags:
+                return Kind.TAGS_HEADER
+            if key in marks.promo:
+                return Kind.PROMO
+        lowered = text[:40].casefold().lstrip("-•*» ")
+        if lowered.startswith(marks.promo_prefix):
+            return Kind.PROMO
+        if block.link_density > 0.6 and len(text) < 300:
+            return Kind.LINKY
+        norm = " ".join(words)
+        if len(norm) >= 12:
+            if norm in seen:
+                return Kind.DUPLICATE
+            seen[norm] = block.index
+        if pt.PAGE_STATS.match(text):
+            return Kind.JUNK
+        if block.tag == "figcaption":
+            return Kind.CAPTION
+        is_caption, credit = pt.caption_credit(text)
+        if is_caption:
+            block.credit = credit
+            return Kind.CAPTION
+        if len(words) <= 10:
+            if pt.AUTHOR_WITH_SOURCE.match(text):
+                return Kind.AUTHOR_SOURCE
+            match = pt.ATTRIBUTION.match(text)
+            if match and self._names_publisher(match.group("name"), match.group("lead")):
+                return Kind.ATTRIBUTION
+            if pt.BYLINE.match(text) and len(words) <= 8:
+                return Kind.BYLINE
+            if pt.is_timestamp_line(text):
+                return Kind.TIMESTAMP
+        if len(text) <= 300 and pt.ends_with_timestamp(text) and len(words) >= 3:
+            return Kind.DATED_ITEM
+        if text[:2] in {"- ", "• ", "* ", "» "} and len(words) <= 30 and not pt.ends_sentence(text):
+            return Kind.LINKY
+        return Kind.PROSE
+
+    @staticmethod
+    def _names_publisher(name: str, lead: str) -> bool:
+        """'Theo VNE' names a publisher; 'Theo thông báo từ...' starts a sentence."""
+        name = name.strip()
+        if not name or name.count(",") > 1 or len(name.split()) > 6:
+            return False
+        if "." in name.strip(".") and " " not in name:  # a domain: vov.vn
+            return True
+        return name[:1].isupper() or lead.casefold() in {"nguồn", "source", "sources", "quelle", "fuente", "fonte", "sumber"}
+
+    @staticmethod
+    def _mark_teasers(blocks: list[Block], infos: list[_Info]) -> None:
+        for i, (block, info) in enumerate(zip(blocks, infos, strict=True)):
+            if info.kind is Kind.PROSE and block.text.endswith(("...", "…")) and i > 0:
+                before = infos[i - 1].kind
+                if before in {Kind.SHORT, Kind.TIMESTAMP, Kind.DUPLICATE, Kind.LINKY, Kind.DATED_ITEM}:
+                    info.kind = Kind.TEASER
+                    info.good = False
+
+    # -- labelling ----------------------------------------------------------------------------
+    def _label(self, result: Classified, infos: list[_Info]) -> None:
+        blocks = result.document.blocks
+        runs = self._runs(blocks, infos)
+        if not runs:
+            result.reason = "no paragraph of running text was found"
+            return
+        chosen = next((r for r in runs if r.score >= _FIRST_RUN_WORDS), max(runs, key=lambda r: r.score))
+        if chosen.score < MIN_ARTICLE_WORDS:
+            result.reason = f"the longest run of article text has {chosen.score} words (< {MIN_ARTICLE_WORDS})"
+            return
+        if self._looks_like_listing(chosen, infos):
+            result.reason = "the page is a list of headlines and teasers, not an article"
+            return
+        start, end = chosen.start, chosen.end
+        result.region = (start, end)
+        body_seen = False
+        for i in range(start, end):
+            info, block = infos[i], blocks[i]
+            if i in chosen.members:
+                if info.kind is Kind.CAPTION:
+                    block.label = Label.CAPTION
+                elif not body_seen and info.good and len(chosen.members) > 1:
+                    block.label = Label.LEAD if self._lead_ok(block, chosen, blocks, infos) else Label.BODY
+                    body_seen = True
+                else:
+                    block.label = Label.BODY
+                    body_seen = body_seen or info.good
+        self._caption_after_alt(blocks, infos, start, end)
+        self._title(result, infos)
+        self._head_lines(result, infos)
+        self._tail(result, infos, chosen)
+        self._lead_prefix(result)
+        self._stray_captions(result, infos, runs, chosen)
+
+    @dataclass(slots=True)
+    class _Run:
+        start: int
+        end: int
+        score: int
+        members: set[int]
+        short_members: int
+        stop_reason: Kind | None
+
+    def _runs(self, blocks: list[Block], infos: list[_Info]) -> list[Classify._Run]:
+        any_article_hint = any(b.article_hint and i.good for b, i in zip(blocks, infos, strict=True))
+        runs: list[Classify._Run] = []
+        i, n = 0, len(blocks)
+        while i < n:
+            if not infos[i].good or (any_article_hint and not blocks[i].article_hint):
+                i += 1
+                continue
+            members: set[int] = set()
+            score, shorts, j, stop = 0, 0, i, None
+            while j < n:
+                info = infos[j]
+                if info.good:
+                    members.add(j)
+                    score += info.words
+                elif info.kind is Kind.CAPTION:
+                    members.add(j)
+                elif info.kind in {Kind.DUPLICATE, Kind.PROMO, Kind.JUNK}:
+                    pass
+                elif info.kind in {Kind.END, Kind.TAGS_HEADER, Kind.ATTRIBUTION, Kind.AUTHOR_SOURCE}:
+                    stop = info.kind
+                    break
+                elif info.kind in {Kind.SHORT, Kind.PROSE} and self._next_good(infos, j):
+                    members.add(j)
+                    shorts += 1
+                else:
+                    nxt = self._next_good(infos, j)
+                    if not nxt or info.kind in {Kind.TEASER, Kind.DATED_ITEM}:
+                        stop = info.kind
+                        break
+                j += 1
+            last = max(members) + 1
+            runs.append(Classify._Run(i, last, score, members, shorts, stop))
+            i = max(j, i + 1)
+        return runs
+
+    @staticmethod
+    def _next_good(infos: list[_Info], j: int) -> bool:
+        """The next block that is not a caption, duplicate or promo is prose."""
+        for k in range(j + 1, min(j + 4, len(infos))):
+            kind = infos[k].kind
+            if kind in {Kind.CAPTION, Kind.DUPLICATE, Kind.PROMO}:
+                continue
+            return infos[k].good
+        return False
+
+    @staticmethod
+    def _looks_like_listing(run: Classify._Run, infos: list[_Info]) -> bool:
+        goods = [infos[i].words for i in run.members if infos[i].good]
+        return run.short_members >= 3 and run.short_members >= 0.6 * len(goods) and statistics.median(goods) < 45
+
+    @staticmethod
+    def _lead_ok(block: Block, run: Classify._Run, blocks: list[Block], infos: list[_Info]) -> bool:
+        if block.article_hint is False and any(b.lead_hint for b in blocks):
+            return block.lead_hint
+        later = [i for i in run.members if i > block.index and infos[i].good]
+        return bool(later) and infos[block.index].words <= 150
+
+    def _caption_after_alt(self, blocks: list[Block], infos: list[_Info], start: int, end: int) -> None:
+        """A short line right after an image's alt text (a repeat of the title) is its caption."""
+        for i in range(max(start, 1), end):
+            if blocks[i].label is Label.BODY and infos[i - 1].kind is Kind.DUPLICATE and infos[i].words <= 30:
+                prev_after = i + 1 < end and blocks[i + 1].label in {Label.BODY, Label.CAPTION}
+                if prev_after and i - 1 >= start:
+                    blocks[i].label = Label.CAPTION
+
+    # -- around the body ----------------------------------------------------------------------
+    def _title(self, result: Classified, infos: list[_Info]) -> None:
+        assert result.region is not None
+        blocks = result.document.blocks
+        start = result.region[0]
+        candidates = [
+            i for i in range(start - 1, max(-1, start - 1 - _TITLE_LOOKBACK), -1) if self._title_like(blocks[i], infos[i])
+        ]
+        if candidates:
+            # The headline is the longest candidate; the page's first line or a repeated line is
+            # the headline more often than not (the page <title>, the image alt text).
+            def score(i: int) -> tuple[float, int]:
+                bonus = 10 if i == 0 or infos[i].kind is Kind.DUPLICATE or self._repeated(blocks, i) else 0
+                return infos[i].words + bonus, i
+
+            best = max(candidates, key=score)
+            result.title, result.title_index = self._original(blocks, infos, best), best
+            blocks[best].label = Label.TITLE
+            return
+        if start > 0 and infos[0].kind in {Kind.SHORT, Kind.PROSE} and not infos[0].good:
+            result.title, result.title_index = blocks[0].text, 0
+            blocks[0].label = Label.TITLE
+
+    @staticmethod
+    def _repeated(blocks: list[Block], i: int) -> bool:
+        key = " ".join(tokens(blocks[i].text))
+        return any(" ".join(tokens(b.text)) == key for b in blocks[i + 1 : i + 12])
+
+    @staticmethod
+    def _original(blocks: list[Block], infos: list[_Info], i: int) -> str:
+        if infos[i].kind is Kind.DUPLICATE:
+            key = " ".join(tokens(blocks[i].text))
+            for block in blocks[:i]:
+                if " ".join(tokens(block.text)) == key:
+                    return block.text
+        return blocks[i].text
+
+    @staticmethod
+    def _title_like(block: Block, info: _Info) -> bool:
+        if info.kind not in {Kind.SHORT, Kind.PROSE, Kind.DUPLICATE} or info.good and info.words > 30:
+            return False
+        if block.boilerplate_hint and not block.article_hint and block.tag != "h1":
+            return False
+        return 3 <= info.words <= 40 and block.text[-1:] not in ".:;," and not pt.looks_like_name(block.text)
+
+    def _head_lines(self, result: Classified, infos: list[_Info]) -> None:
+        """Between the title and the body: dateline, byline, section breadcrumb, captions."""
+        assert result.region is not None
+        blocks = result.document.blocks
+        first = result.title_index if result.title_index is not None else max(0, result.region[0] - _TITLE_LOOKBACK)
+        for i in range(max(0, first - 3), result.region[0]):
+            block, kind = blocks[i], infos[i].kind
+            if i > first and kind is Kind.CAPTION:
+                block.label = Label.CAPTION
+            elif kind is Kind.TIMESTAMP and result.dateline is None:
+                result.dateline = block.text
+                block.label = Label.DATELINE
+            elif kind is Kind.BYLINE and i > first:
+                match = pt.BYLINE.match(block.text)
+                if match:
+                    result.authors.extend(pt.split_names(match.group("names")))
+                    block.label = Label.AUTHOR
+            elif i < first and pt.BREADCRUMB_SEPARATORS.search(block.text) and len(block.text) < 120:
+                crumbs = [c for c in pt.BREADCRUMB_SEPARATORS.split(block.text) if c]
+                if len(crumbs) >= 2:
+                    result.section = crumbs[-1] if len(crumbs) == 2 else crumbs[1]
+
+    def _tail(self, result: Classified, infos: list[_Info], run: Classify._Run) -> None:
+        blocks = result.document.blocks
+        start, end = run.start, run.end
+        # A byline closing the body: the last member if it is a short line of names.
+        last = end - 1
+        if last > start and infos[last].kind is Kind.SHORT and pt.looks_like_name(blocks[last].text):
+            result.authors.append(blocks[last].text)
+            blocks[last].label = Label.AUTHOR
+        k = end
+        while k < len(blocks) and infos[k].kind in {Kind.DUPLICATE, Kind.PROMO, Kind.JUNK}:
+            k += 1
+        for k in range(k, min(k + 3, len(blocks))):
+            block, kind = blocks[k], infos[k].kind
+            if kind is Kind.ATTRIBUTION and result.attribution is None:
+                result.attribution = block.text
+                block.label = Label.ATTRIBUTION
+            elif kind is Kind.AUTHOR_SOURCE and result.attribution is None:
+                match = pt.AUTHOR_WITH_SOURCE.match(block.text)
+                assert match is not None
+                result.authors.append(match.group("author").strip())
+                result.attribution = block.text
+                block.label = Label.ATTRIBUTION
+            elif kind is Kind.SHORT and pt.looks_like_name(block.text) and not result.authors:
+                result.authors.append(block.text)
+                block.label = Label.AUTHOR
+            elif kind is Kind.BYLINE:
+                match = pt.BYLINE.match(block.text)
+                if match:
+                    result.authors.extend(pt.split_names(match.group("names")))
+                    block.label = Label.AUTHOR
+            else:
+                break
+        self._tags(result, infos, start)
+
+    @staticmethod
+    def _tags(result: Classified, infos: list[_Info], start: int) -> None:
+        blocks = result.document.blocks
+        for i in range(start, len(blocks)):
+            if infos[i].kind is not Kind.TAGS_HEADER:
+                continue
+            header = blocks[i].text
+            inline = header.split(":", 1)[1] if ":" in header else ""
+            if inline.strip():
+                result.tags.extend(t.strip(" -#") for t in inline.split(",") if t.strip(" -#"))
+            blocks[i].label = Label.TAGS
+            for j in range(i + 1, min(i + 40, len(blocks))):
+                text = blocks[j].text.strip("-•#* ")
+                if not text:
+                    continue
+                if len(text.split()) > 6 or infos[j].kind in {Kind.END, Kind.TIMESTAMP, Kind.DATED_ITEM}:
+                    break
+                if pt.marker_key(text) in pt.markers().end:
+                    break
+                result.tags.append(text)
+                blocks[j].label = Label.TAGS
+            return
+
+    @staticmethod
+    def _lead_prefix(result: Classified) -> None:
+        for block in result.document.blocks:
+            if block.label in {Label.LEAD, Label.BODY}:
+                match = pt.LEAD_PREFIX_ATTRIBUTION.match(block.text[:80])
+                if match:
+                    result.lead_prefix_attribution = match.group(0).strip()
+                return
+
+    @staticmethod
+    def _stray_captions(result: Classified, infos: list[_Info], runs: list[Classify._Run], chosen: Classify._Run) -> None:
+        """A caption outside the body is the article's unless it sits inside another article's run."""
+        blocks = result.document.blocks
+        inside_other = {m for r in runs if r is not chosen and len(r.members) >= 3 for m in range(r.start, r.end)}
+        for i in range(chosen.end, len(blocks)):
+            if infos[i].kind is not Kind.CAPTION or infos[i].words > 60:
+                continue
+            if i not in inside_other and blocks[i].label is Label.BOILERPLATE:
+                blocks[i].label = Label.CAPTION

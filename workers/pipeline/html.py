@@ -1,0 +1,272 @@
+"""HTML segmentation: a real parser (lxml) turns markup into text blocks with layout hints."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import lxml.etree
+import lxml.html
+import orjson
+
+from workers.pipeline.document import Block, Document, PageMetadata
+from workers.pipeline.normalize import collapse_whitespace
+
+_BLOCK_TAGS = frozenset(
+    "p div section article main header footer nav aside h1 h2 h3 h4 h5 h6 li ul ol dl dt dd table tr td th "
+    "tbody thead blockquote figure figcaption pre address form br hr center caption summary details body "
+    "picture video audio".split()
+)
+_SKIP_TAGS = frozenset(
+    "script style noscript template svg iframe head select option button input textarea object embed "
+    "canvas math map area link meta title".split()
+)
+_HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
+_ARTICLE_TYPES = ("Article", "NewsArticle", "ReportageNews", "BlogPosting", "LiveBlogPosting", "AnalysisNewsArticle")
+
+_BOILERPLATE_ATTR = re.compile(
+    r"(?:^|[\s_-])(?:nav|navbar|menu|footer|sidebar|side-bar|aside|related|relate|lienquan|tinlienquan|"
+    r"comment|comments|binh-?luan|share|sharing|social|breadcrumbs?|promo|advert|ads?|adv|banner|cookie|"
+    r"consent|newsletter|subscribe|popular|most-read|mostread|trending|widget|recommend(?:ed)?|more-news|"
+    r"copyright|login|signup|pagination|pager|author-box|toolbar|top-bar|header-bar|masthead|"
+    r"list-news|box-news|tin-khac|other-news|xem-them|read-more|readmore|rating|vote|print)(?:[\s_-]|$)",
+    re.I,
+)
+_TAGS_ATTR = re.compile(r"(?:^|[\s_-])(?:tags?|keywords?|tu-?khoa|topics?|chu-de)(?:[\s_-]|$)", re.I)
+_ARTICLE_ATTR = re.compile(
+    r"(?:article[-_]?(?:body|content|detail|text|main)|entry-content|post-content|post-body|story-body|"
+    r"story-content|news-content|detail-content|content-detail|fck_detail|main-content|body-text|"
+    r"article__body|article__content|detail__content|singular-content|cms-body|maincontent|articlebody)",
+    re.I,
+)
+_LEAD_ATTR = re.compile(
+    r"(?:^|[\s_-])(?:sapo|lead|standfirst|summary|excerpt|chapeau|intro|subtitle|dek|description|abstract)"
+    r"(?:[\s_-]|$)",
+    re.I,
+)
+
+
+def _attrs(el: Any) -> str:
+    return f"{el.get('class') or ''} {el.get('id') or ''}"
+
+
+class _Frame:
+    __slots__ = ("article", "boiler", "lead", "link", "tags")
+
+    def __init__(self, boiler: bool, article: bool, lead: bool, link: bool, tags: bool) -> None:
+        self.boiler = boiler
+        self.article = article
+        self.lead = lead
+        self.link = link
+        self.tags = tags
+
+
+def _child_frame(parent: _Frame, el: Any, tag: str) -> _Frame:
+    attrs = _attrs(el)
+    itemprop = (el.get("itemprop") or "").lower()
+    article = parent.article or tag == "article" or itemprop == "articlebody" or bool(_ARTICLE_ATTR.search(attrs))
+    boiler = parent.boiler or tag in {"nav", "footer", "aside", "form"} or bool(_BOILERPLATE_ATTR.search(attrs))
+    if tag == "header" and not parent.article:
+        boiler = True
+    tags = parent.tags or bool(_TAGS_ATTR.search(attrs))
+    lead = parent.lead or bool(_LEAD_ATTR.search(attrs)) or itemprop == "description"
+    return _Frame(boiler, article, lead, parent.link or tag == "a", tags)
+
+
+def _iter_blocks(root: Any, max_blocks: int, max_block_chars: int) -> Iterator[Block]:
+    stack: list[_Frame] = [_Frame(False, False, False, False, False)]
+    parts: list[str] = []
+    link_chars = 0
+    block_tag = "div"
+    count = 0
+
+    def flush() -> Block | None:
+        nonlocal parts, link_chars, count
+        text = collapse_whitespace("".join(parts))[:max_block_chars]
+        total = len("".join(parts).strip()) or 1
+        density = min(1.0, link_chars / total)
+        parts = []
+        link_chars = 0
+        if not text:
+            return None
+        frame = stack[-1]
+        block = Block(
+            text=text,
+            index=count,
+            tag=block_tag,
+            link_density=density,
+            boilerplate_hint=frame.boiler,
+            article_hint=frame.article,
+            lead_hint=frame.lead,
+        )
+        if frame.tags and not frame.article:
+            block.tag = "tags"
+        count += 1
+        return block
+
+    def add(text: str | None) -> None:
+        nonlocal link_chars
+        if text:
+            parts.append(text)
+            if stack[-1].link:
+                link_chars += len(text.strip())
+
+    walker = lxml.etree.iterwalk(root, events=("start", "end"))
+    for event, el in walker:
+        tag = el.tag.lower() if isinstance(el.tag, str) else ""
+        if event == "start":
+            if not tag or tag in _SKIP_TAGS:
+                walker.skip_subtree()
+                stack.append(stack[-1])
+                continue
+            if tag in _BLOCK_TAGS:
+                block = flush()
+                if block is not None:
+                    yield block
+                block_tag = tag
+            stack.append(_child_frame(stack[-1], el, tag))
+            add(el.text)
+        else:
+            if tag in _BLOCK_TAGS and tag not in _SKIP_TAGS:
+                block = flush()
+                if block is not None:
+                    yield block
+            stack.pop()
+            if tag in _BLOCK_TAGS:
+                block_tag = "div"
+            add(el.tail)
+        if count >= max_blocks:
+            return
+    block = flush()
+    if block is not None:
+        yield block
+
+
+def _text(el: Any) -> str:
+    return collapse_whitespace(el.text_content() if el is not None else "")
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _names(value: Any) -> list[str]:
+    names = []
+    for item in _as_list(value):
+        name = item.get("name") if isinstance(item, dict) else item
+        if isinstance(name, str) and name.strip():
+            names.append(collapse_whitespace(name))
+    return names
+
+
+def _json_ld_objects(root: Any) -> Iterator[dict[str, Any]]:
+    for script in root.iterfind(".//script"):
+        if (script.get("type") or "").lower() != "application/ld+json" or not script.text:
+            continue
+        try:
+            data = orjson.loads(script.text.strip())
+        except orjson.JSONDecodeError:
+            continue
+        pending = _as_list(data)
+        while pending:
+            item = pending.pop(0)
+            if isinstance(item, dict):
+                pending.extend(_as_list(item.get("@graph")))
+                yield item
+
+
+def _is_type(obj: dict[str, Any], names: tuple[str, ...]) -> bool:
+    return any(isinstance(t, str) and t in names for t in _as_list(obj.get("@type")))
+
+
+def _read_metadata(root: Any) -> PageMetadata:
+    meta = PageMetadata()
+    values: dict[str, list[str]] = {}
+    for el in root.iterfind(".//meta"):
+        key = (el.get("property") or el.get("name") or el.get("itemprop") or "").strip().lower()
+        content = el.get("content")
+        if key and content and content.strip():
+            values.setdefault(key, []).append(collapse_whitespace(content))
+
+    def first(*keys: str) -> str | None:
+        for key in keys:
+            if values.get(key):
+                return values[key][0]
+        return None
+
+    title_el = root.find(".//title")
+    meta.title = first("og:title", "twitter:title") or (_text(title_el) or None)
+    meta.description = first("og:description", "description", "twitter:description")
+    meta.published = first(
+        "article:published_time", "datepublished", "pubdate", "publishdate", "publish-date", "dc.date.issued",
+        "dc.date", "date", "parsely-pub-date", "sailthru.date", "og:published_time",
+    )
+    meta.section = first("article:section", "section", "category")
+    meta.site_name = first("og:site_name", "application-name")
+    author = first("author", "article:author", "dc.creator", "byl")
+    if author and not author.startswith("http"):
+        meta.authors = [author]
+    keywords = values.get("article:tag", []) + [
+        t for k in ("news_keywords", "keywords") for v in values.get(k, []) for t in v.split(",")
+    ]
+    meta.tags = [collapse_whitespace(t) for t in keywords if t.strip()]
+    og_type = first("og:type")
+    if og_type:
+        meta.is_article_type = og_type.lower() == "article"
+    for link in root.iterfind(".//link"):
+        if "canonical" in (link.get("rel") or "").lower().split() and link.get("href"):
+            meta.canonical_url = link.get("href").strip()
+            break
+    if meta.canonical_url is None:
+        meta.canonical_url = first("og:url")
+    html_lang = root.get("lang") or first("content-language", "og:locale")
+    if html_lang:
+        meta.language = html_lang.replace("_", "-").split("-")[0].lower() or None
+
+    for obj in _json_ld_objects(root):
+        if _is_type(obj, _ARTICLE_TYPES):
+            meta.is_article_type = True
+            headline = obj.get("headline") or obj.get("name")
+            if isinstance(headline, str) and headline.strip():
+                meta.headline = collapse_whitespace(headline)
+            if isinstance(obj.get("datePublished"), str):
+                meta.published = obj["datePublished"]
+            if isinstance(obj.get("description"), str):
+                meta.description = meta.description or collapse_whitespace(obj["description"])
+            meta.authors = _names(obj.get("author")) or meta.authors
+            section = _as_list(obj.get("articleSection"))
+            if section and isinstance(section[0], str):
+                meta.section = collapse_whitespace(section[0])
+            kw = obj.get("keywords")
+            if isinstance(kw, str):
+                kw = kw.split(",")
+            if isinstance(kw, list) and kw:
+                meta.tags = [collapse_whitespace(t) for t in kw if isinstance(t, str) and t.strip()]
+            if isinstance(obj.get("inLanguage"), str):
+                meta.language = obj["inLanguage"].split("-")[0].lower()
+        elif _is_type(obj, ("BreadcrumbList",)) and meta.section is None:
+            crumbs = _names([i.get("item") if isinstance(i.get("item"), dict) and "name" not in i else i
+                             for i in _as_list(obj.get("itemListElement")) if isinstance(i, dict)])
+            if len(crumbs) >= 2:
+                meta.section = crumbs[1]
+        elif _is_type(obj, ("CollectionPage", "WebSite", "ItemList")) and meta.is_article_type is None:
+            meta.is_article_type = False
+    h1 = root.find(".//h1")
+    if h1 is not None and meta.headline is None:
+        meta.headline = _text(h1) or None
+    return meta
+
+
+def segment_html(content: str, *, max_blocks: int, max_block_chars: int) -> Document:
+    parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, no_network=True, recover=True)
+    try:
+        root = lxml.html.document_fromstring(content, parser=parser)
+    except (lxml.etree.ParserError, ValueError):
+        return Document(blocks=[], is_html=True)
+    metadata = _read_metadata(root)
+    body = root.find(".//body")
+    blocks = list(_iter_blocks(body if body is not None else root, max_blocks, max_block_chars))
+    return Document(blocks=blocks, metadata=metadata, is_html=True)

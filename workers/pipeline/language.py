@@ -1,0 +1,72 @@
+"""Stoplist-based language guess and stopword density (jusText's stoplists, loaded once)."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from functools import lru_cache
+
+import justext
+
+# ISO 639-1 -> jusText stoplist name. The guess is only as broad as this table.
+STOPLIST_NAMES: dict[str, str] = {
+    "vi": "Vietnamese", "en": "English", "fr": "French", "de": "German", "es": "Spanish",
+    "pt": "Portuguese", "it": "Italian", "nl": "Dutch", "id": "Indonesian", "ms": "Malay",
+    "tl": "Tagalog", "pl": "Polish", "cs": "Czech", "sk": "Slovak", "ro": "Romanian", "hu": "Hungarian",
+    "sv": "Swedish", "da": "Danish", "nb": "Norwegian_Bokmal", "fi": "Finnish", "tr": "Turkish",
+    "ru": "Russian", "uk": "Ukrainian", "bg": "Bulgarian", "sr": "Serbian", "hr": "Croatian",
+    "el": "Greek", "ca": "Catalan", "ar": "Arabic", "fa": "Persian", "he": "Hebrew", "hi": "Hindi",
+    "ko": "Korean", "sw": "Swahili", "lt": "Lithuanian", "lv": "Latvian", "et": "Estonian", "sl": "Slovenian",
+}
+_PUNCT = "\"'“”‘’«»„()[]{}.,;:!?…-–—/\\|*#@%&+=<>~^`_"
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+@lru_cache(maxsize=1)
+def _index() -> dict[str, frozenset[str]]:
+    """word -> languages whose stoplist holds it."""
+    index: dict[str, set[str]] = {}
+    for code, name in STOPLIST_NAMES.items():
+        for word in justext.get_stoplist(name):
+            index.setdefault(word.casefold(), set()).add(code)
+    return {word: frozenset(codes) for word, codes in index.items()}
+
+
+@lru_cache(maxsize=64)
+def stoplist(code: str) -> frozenset[str]:
+    name = STOPLIST_NAMES.get(code)
+    return frozenset(w.casefold() for w in justext.get_stoplist(name)) if name else frozenset()
+
+
+def tokens(text: str) -> list[str]:
+    return [t for t in (w.strip(_PUNCT).casefold() for w in text.split()) if t]
+
+
+def guess_language(words: list[str]) -> tuple[str | None, float]:
+    """Best stoplist for these words and the share of words it covers (0..1)."""
+    if not words:
+        return None, 0.0
+    index = _index()
+    counts: Counter[str] = Counter()
+    for word in words:
+        langs = index.get(word)
+        if langs:
+            counts.update(langs)
+    if not counts:
+        return None, 0.0
+    # Ties (shared function words) go to the language with the most distinctive hits.
+    best, hits = max(counts.items(), key=lambda kv: (kv[1], -len(stoplist(kv[0]))))
+    return best, hits / len(words)
+
+
+def stop_ratio(words: list[str], stops: frozenset[str]) -> float:
+    if not words:
+        return 0.0
+    return sum(1 for w in words if w in stops) / len(words)
+
+
+def uses_spaces(text: str) -> bool:
+    """False for scripts written without spaces (Chinese, Japanese, Thai...)."""
+    sample = text[:400]
+    letters = len(_WORD.findall(sample))
+    return letters == 0 or len(sample) / max(letters, 1) < 25

@@ -1,0 +1,55 @@
+"""Normalise stage: Unicode NFC and invisible characters, never the words themselves."""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+from schemas import RawPage
+
+# Zero-width space, word joiner, BOM and soft hyphen carry no text; ZWJ/ZWNJ do (Persian, Indic,
+# emoji), so they stay.
+_DROP = "\u200b\u2060\ufeff\u00ad\u180e"
+_SPACES = "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"
+
+
+def _translation_table() -> dict[int, str | None]:
+    table: dict[int, str | None] = {ord(ch): None for ch in _DROP}
+    table.update({ord(ch): " " for ch in _SPACES})
+    for code in range(0x20):
+        if chr(code) not in "\n\t":
+            table[code] = None
+    table[0x7F] = None
+    for code in range(0x80, 0xA0):
+        table[code] = None
+    table[ord("\r")] = "\n"
+    table[ord("\t")] = " "
+    table[0x2028] = "\n"
+    table[0x2029] = "\n"
+    return table
+
+
+_TABLE = _translation_table()
+
+
+def normalize_text(text: str) -> str:
+    """NFC, invisible and control characters removed, exotic spaces made plain; lines kept."""
+    text = text.replace("\r\n", "\n").translate(_TABLE)
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    return text
+
+
+def collapse_whitespace(text: str) -> str:
+    return " ".join(text.split())
+
+
+@dataclass(frozen=True, slots=True)
+class Normalize:
+    name: str = "normalize"
+
+    def run(self, page: RawPage) -> RawPage:
+        content = normalize_text(page.content)
+        if content == page.content:
+            return page
+        return page.model_copy(update={"content": content})

@@ -1,0 +1,161 @@
+"""Language-aware line patterns: captions, credits, attribution, bylines, timestamps, markers.
+
+Every pattern is anchored or bounded and runs on a bounded slice of a line, so adversarial text
+cannot make it backtrack for long.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from workers.pipeline.language import tokens
+
+_MONTHS = (
+    r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|jun(?:e)?|jul(?:y)?|aug(?:ust)?|sep(?:t(?:ember)?)?|"
+    r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|janvier|février|mars|avril|mai|juin|juillet|août|septembre|"
+    r"octobre|novembre|décembre|januar|februar|märz|juni|juli|oktober|dezember|enero|febrero|marzo|abril|mayo|"
+    r"junio|julio|agosto|septiembre|octubre|noviembre|diciembre|janeiro|fevereiro|março|maio|junho|julho|"
+    r"setembro|outubro|novembro|dezembro|gennaio|febbraio|aprile|maggio|giugno|luglio|settembre|ottobre|"
+    r"dicembre|januari|februari|maret|juni|juli|agustus|oktober|desember"
+)
+_DATE = (
+    r"\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}|\d{4}[/.\-]\d{1,2}[/.\-]\d{1,2}(?:T[\d:.+\-Z]{2,20})?|"
+    r"\d{1,2}\s+tháng\s+\d{1,2}(?:\s*,?\s*(?:năm\s+)?\d{4})?|"
+    rf"\d{{1,2}}\.?\s+(?:{_MONTHS})\.?,?\s+\d{{4}}|(?:{_MONTHS})\.?\s+\d{{1,2}},?\s+\d{{4}}"
+)
+_TIME = r"\d{1,2}[:h]\d{2}(?::\d{2})?\s*(?:'|’|am|pm|gmt[+\-]?\d{0,2}|utc|ict)?"
+_RELATIVE = (
+    r"\d{1,3}\s+(?:phút|giờ|ngày|tuần|tháng|minutes?|mins?|hours?|hrs?|days?|weeks?|minuten|stunden|tagen|"
+    r"minutos|horas|días|heures|jours|menit|jam|hari)\s*(?:trước|ago)?|(?:vor|il y a|hace|há)\s+\d{1,3}\s+\w+"
+)
+TIMESTAMP = re.compile(rf"(?:{_DATE}|{_TIME}|{_RELATIVE})", re.I)
+_WEEKDAYS = re.compile(
+    r"\b(?:thứ\s+(?:hai|ba|tư|năm|sáu|bảy|2|3|4|5|6|7)|chủ\s+nhật|monday|tuesday|wednesday|thursday|friday|"
+    r"saturday|sunday|mon|tue|wed|thu|fri|sat|sun|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|montag|"
+    r"dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|lunes|martes|miércoles|jueves|viernes|sábado|domingo|"
+    r"senin|selasa|rabu|kamis|jumat|sabtu|minggu|ngày|cập nhật|updated|published|đăng|gmt\+?\d*|utc|am|pm|"
+    r"lúc|at|le|am|um|el|pukul|wib)\b",
+    re.I,
+)
+_CREDIT_WORDS = (
+    r"ảnh|hình|hình ảnh|nguồn ảnh|ảnh minh họa|ảnh minh hoạ|photo|photos|image|picture|foto|fotos|bild|"
+    r"crédit photo|credit|credits|photograph|video|clip|đồ họa|graphic"
+)
+CAPTION_CREDIT = re.compile(
+    rf"(?:^|[\s(\[.,;–—-])(?:{_CREDIT_WORDS})\s*:\s*(?P<credit>[^:()\[\]]{{1,80}}?)\s*[.)\]]?\s*$", re.I
+)
+CAPTION_BY = re.compile(
+    rf"\((?:{_CREDIT_WORDS})\s+(?:by|von|par|de|por|oleh|di)\s+(?P<credit>[^()]{{1,80}})\)\s*\.?$", re.I
+)
+CAPTION_ILLUSTRATION = re.compile(r"^\(?\s*(?:ảnh minh (?:họa|hoạ)|illustration|illustrative image)\s*\)?\.?$", re.I)
+ATTRIBUTION = re.compile(
+    r"^\(?\s*(?P<lead>theo|nguồn|nguồn tin|source|sources|quelle|quellen|fuente|fuentes|fonte|sumber|via|"
+    r"according to|d'après|selon|mit material von)\s*[:\-–]?\s*(?P<name>[^\s].{0,79}?)\s*\)?\s*\.?$",
+    re.I,
+)
+AUTHOR_WITH_SOURCE = re.compile(
+    r"^(?P<author>[^()\d]{2,50}?)\s*\(\s*(?:theo|nguồn|source|via|tổng hợp theo)\s*:?\s*(?P<name>[^()]{2,60})\)$",
+    re.I,
+)
+LEAD_PREFIX_ATTRIBUTION = re.compile(
+    r"^(?:[A-ZÀ-Ỹ][\w .,'’-]{1,40}\s)?\((?P<name>[^()\d][^()]{1,40})\)\s*[-–—]\s+"
+)
+BYLINE = re.compile(
+    r"^(?:by|par|von|por|oleh|di|door|tác giả|bài|bài và ảnh|bài, ảnh|bài và ảnh:|text|written by|"
+    r"reporting by|autor|auteur|penulis|reporter)\s*:?\s+(?P<names>[^\d:]{2,100})$",
+    re.I,
+)
+PAGE_STATS = re.compile(r"^\d+(?:\.\d+)?\s*(?:sec|s|ms)\s*\|\s*\d+(?:\.\d+)?\s*(?:kb|mb|b)$", re.I)
+BREADCRUMB_SEPARATORS = re.compile(r"\s+(?:>|»|›|/|\||→)\s+")
+_SENTENCE_END = ".!?…\"”»’)'。！？:"
+_NAME_CONNECTORS = {"và", "and", "&", "-", "/", "und", "et", "y", "e", "dan", "van", "de", "von", "da", "di", "del", "le"}
+
+
+def ends_sentence(text: str) -> bool:
+    return text[-1:] in _SENTENCE_END
+
+
+def marker_key(text: str) -> str:
+    """Case-folded, punctuation-free form used to look a line up in the marker lists."""
+    return " ".join(tokens(text[:120]))
+
+
+@dataclass(frozen=True, slots=True)
+class Markers:
+    end: frozenset[str]
+    promo: frozenset[str]
+    promo_prefix: tuple[str, ...]
+    tags: frozenset[str]
+
+
+@lru_cache(maxsize=1)
+def markers() -> Markers:
+    raw = json.loads(resources.files("workers").joinpath("data/markers.json").read_text("utf-8"))
+    return Markers(
+        end=frozenset(marker_key(m) for m in raw["end"]),
+        promo=frozenset(marker_key(m) for m in raw["promo"]),
+        promo_prefix=tuple(p.casefold() for p in raw["promo_prefix"]),
+        tags=frozenset(marker_key(m) for m in raw["tags"]),
+    )
+
+
+def is_timestamp_line(text: str) -> bool:
+    """A line that is only a date/time (with weekday, separators or a few words around it)."""
+    if len(text) > 80:
+        return False
+    stripped, found = TIMESTAMP.subn(" ", text)
+    if not found:
+        return False
+    rest = _WEEKDAYS.sub(" ", stripped)
+    return len(tokens(rest)) <= 1
+
+
+def ends_with_timestamp(text: str) -> bool:
+    tail = text[-40:]
+    match = None
+    for match in TIMESTAMP.finditer(tail):
+        pass
+    if match is None:
+        return False
+    after = tail[match.end():].strip(" |-–—()[]'’.,AMPampm")
+    return not after
+
+
+def caption_credit(text: str) -> tuple[bool, str | None]:
+    """(is a caption, its credit) for a line written like an image caption."""
+    if len(text) > 600:
+        return False, None
+    if CAPTION_ILLUSTRATION.match(text):
+        return True, None
+    tail = text[-160:]
+    match = CAPTION_BY.search(tail) or CAPTION_CREDIT.search(tail)
+    if match is None:
+        return False, None
+    credit = match.group("credit").strip(" .;,")
+    if not credit or len(credit.split()) > 6 or not (credit[0].isupper() or credit[0].isdigit()):
+        return False, None
+    if any(q in credit for q in "\"“”«»"):
+        return False, None
+    return True, credit
+
+
+def looks_like_name(text: str) -> bool:
+    """A short line of capitalised words: a byline such as 'Vũ Hoàng' or 'Jane Doe and John Roe'."""
+    if len(text) > 60 or any(ch.isdigit() for ch in text) or text[-1:] in ".:;,!?":
+        return False
+    words = text.replace(",", " ").split()
+    if not 1 <= len(words) <= 6:
+        return False
+    named = [w for w in words if w.casefold() not in _NAME_CONNECTORS]
+    if not named or (len(named) == 1 and not named[0].isupper()):
+        return False
+    return all(w[:1].isupper() or w[:1] == "(" for w in named)
+
+
+def split_names(text: str) -> list[str]:
+    parts = re.split(r"\s*(?:,|;|&|\band\b|\bvà\b|\bund\b|\bet\b|\by\b|\be\b|\bdan\b|/)\s*", text, flags=re.I)
+    return [p.strip(" .-–—()") for p in parts if p.strip(" .-–—()")]
