@@ -19,6 +19,8 @@ from workers.pipeline.language import guess_language, stop_ratio, stoplist, toke
 MIN_ARTICLE_WORDS = 50
 _FIRST_RUN_WORDS = 80
 _TITLE_LOOKBACK = 8
+_MAX_GAP = 5
+_MAX_HEAD_GAP = 10
 
 
 class Kind(Enum):
@@ -37,6 +39,9 @@ class Kind(Enum):
     DUPLICATE = auto()
     TEASER = auto()  # truncated teaser text ('...') of a listing
     JUNK = auto()
+
+
+_HARD_STOPS = frozenset({Kind.END, Kind.TAGS_HEADER, Kind.ATTRIBUTION, Kind.AUTHOR_SOURCE})
 
 
 @dataclass(slots=True)
@@ -110,6 +115,7 @@ class Classify:
                     info.kind = Kind.SHORT
         self._mark_repeated(document.blocks, infos)
         self._mark_teasers(document.blocks, infos)
+        self._mark_promo_lists(document.blocks, infos)
         return infos
 
     @staticmethod
@@ -160,27 +166,38 @@ class Classify:
             if pt.AUTHOR_WITH_SOURCE.match(text):
                 return Kind.AUTHOR_SOURCE
             match = pt.ATTRIBUTION.match(text)
-            if match and self._names_publisher(match.group("name"), match.group("lead")):
+            if match and self._names_publisher(match.group("name"), match.group("label")):
                 return Kind.ATTRIBUTION
             if pt.BYLINE.match(text) and len(words) <= 8:
                 return Kind.BYLINE
             if pt.is_timestamp_line(text):
                 return Kind.TIMESTAMP
-        if len(text) <= 300 and pt.ends_with_timestamp(text) and len(words) >= 3:
+        if len(words) <= 25 and pt.ends_with_timestamp(text) and len(words) >= 3:
             return Kind.DATED_ITEM
         if text[:2] in {"- ", "• ", "* ", "» "} and len(words) <= 30 and not pt.ends_sentence(text):
             return Kind.LINKY
         return Kind.PROSE
 
     @staticmethod
-    def _names_publisher(name: str, lead: str) -> bool:
+    def _names_publisher(name: str, label: str | None) -> bool:
         """'Theo VNE' names a publisher; 'Theo thông báo từ...' starts a sentence."""
         name = name.strip()
         if not name or name.count(",") > 1 or len(name.split()) > 6:
             return False
         if "." in name.strip(".") and " " not in name:  # a domain: vov.vn
             return True
-        return name[:1].isupper() or lead.casefold() in {"nguồn", "source", "sources", "quelle", "fuente", "fonte", "sumber"}
+        return name[:1].isupper() or label is not None
+
+    @staticmethod
+    def _mark_promo_lists(blocks: list[Block], infos: list[_Info]) -> None:
+        """'Xem thêm:' / 'Read more' headings own the short link lines that follow them."""
+        for i, (block, info) in enumerate(zip(blocks, infos, strict=True)):
+            if info.kind is not Kind.PROMO or len(block.text.split()) > 4:
+                continue
+            for k in range(i + 1, min(i + 7, len(blocks))):
+                if infos[k].good or infos[k].kind not in {Kind.SHORT, Kind.PROSE, Kind.LINKY}:
+                    break
+                infos[k].kind = Kind.LINKY
 
     @staticmethod
     def _mark_teasers(blocks: list[Block], infos: list[_Info]) -> None:
@@ -199,6 +216,14 @@ class Classify:
             result.reason = "no paragraph of running text was found"
             return
         chosen = next((r for r in runs if r.score >= _FIRST_RUN_WORDS), max(runs, key=lambda r: r.score))
+        chosen = self._with_standfirst(chosen, runs, infos)
+        goods = sum(1 for m in chosen.members if infos[m].good)
+        if goods == 1 and chosen.score < _FIRST_RUN_WORDS:
+            result.reason = "only one short paragraph of running text: a teaser, not an article"
+            return
+        if result.document.metadata.is_article_type is False and chosen.score < 150:
+            result.reason = "the page declares itself a listing (og:type / JSON-LD) and has little running text"
+            return
         if chosen.score < MIN_ARTICLE_WORDS:
             result.reason = f"the longest run of article text has {chosen.score} words (< {MIN_ARTICLE_WORDS})"
             return
@@ -236,11 +261,14 @@ class Classify:
         stop_reason: Kind | None
 
     def _runs(self, blocks: list[Block], infos: list[_Info]) -> list[Classify._Run]:
-        any_article_hint = any(b.article_hint and i.good for b, i in zip(blocks, infos, strict=True))
+        def startable(b: Block) -> bool:
+            return b.article_hint or (b.lead_hint and not b.boilerplate_hint)
+
+        any_article_hint = any(startable(b) and i.good for b, i in zip(blocks, infos, strict=True))
         runs: list[Classify._Run] = []
         i, n = 0, len(blocks)
         while i < n:
-            if not infos[i].good or (any_article_hint and not blocks[i].article_hint):
+            if not infos[i].good or (any_article_hint and not startable(blocks[i])):
                 i += 1
                 continue
             members: set[int] = set()
@@ -252,24 +280,60 @@ class Classify:
                     score += info.words
                 elif info.kind is Kind.CAPTION:
                     members.add(j)
-                elif info.kind in {Kind.DUPLICATE, Kind.PROMO, Kind.JUNK}:
-                    pass
-                elif info.kind in {Kind.END, Kind.TAGS_HEADER, Kind.ATTRIBUTION, Kind.AUTHOR_SOURCE}:
+                elif info.kind in _HARD_STOPS:
                     stop = info.kind
                     break
-                elif info.kind in {Kind.SHORT, Kind.PROSE} and self._next_good(infos, j):
-                    members.add(j)
-                    shorts += 1
                 else:
-                    nxt = self._next_good(infos, j)
-                    if not nxt or info.kind in {Kind.TEASER, Kind.DATED_ITEM}:
+                    gap = self._gap_to_good(infos, j)
+                    if gap is None:
                         stop = info.kind
                         break
+                    # One short line between paragraphs is an intertitle; longer gaps are boxes
+                    # of links or promos inside the body, skipped whole.
+                    if gap == 1 and info.kind in {Kind.SHORT, Kind.PROSE} and (j - 1) in members:
+                        members.add(j)
+                        shorts += 1
+                    elif gap > 1:
+                        shorts += 1
+                    j += gap
+                    continue
                 j += 1
             last = max(members) + 1
             runs.append(Classify._Run(i, last, score, members, shorts, stop))
             i = max(j, i + 1)
         return runs
+
+    @staticmethod
+    def _gap_to_good(infos: list[_Info], j: int) -> int | None:
+        """Blocks from ``j`` to the next prose paragraph, if only soft blocks stand between."""
+        for k in range(j, min(j + _MAX_GAP + 1, len(infos))):
+            if infos[k].good:
+                return k - j
+            if infos[k].kind in _HARD_STOPS or infos[k].kind in {Kind.TEASER, Kind.DATED_ITEM, Kind.TIMESTAMP}:
+                return None
+        return None
+
+    @staticmethod
+    def _with_standfirst(chosen: Classify._Run, runs: list[Classify._Run], infos: list[_Info]) -> Classify._Run:
+        """A standfirst often stands apart from the body, behind the byline, date and share buttons."""
+        earlier = [r for r in runs if r.end <= chosen.start and chosen.start - r.end <= _MAX_HEAD_GAP]
+        if not earlier:
+            return chosen
+        head = earlier[-1]
+        if sum(1 for m in head.members if infos[m].good) > 2:
+            return chosen
+        between = range(head.end, chosen.start)
+        if any(
+            infos[k].kind in {Kind.END, Kind.TAGS_HEADER, Kind.ATTRIBUTION, Kind.TEASER}
+            or infos[k].good
+            or (infos[k].kind in {Kind.SHORT, Kind.PROSE} and infos[k].words >= 5)  # another headline
+            for k in between
+        ):
+            return chosen
+        return Classify._Run(
+            head.start, chosen.end, head.score + chosen.score, head.members | chosen.members,
+            chosen.short_members, chosen.stop_reason,
+        )
 
     @staticmethod
     def _next_good(infos: list[_Info], j: int) -> bool:
@@ -344,6 +408,8 @@ class Classify:
             return False
         if block.boilerplate_hint and not block.article_hint and block.tag != "h1":
             return False
+        if len(pt.BREADCRUMB_SEPARATORS.findall(block.text)) >= 2:
+            return False
         return 3 <= info.words <= 40 and block.text[-1:] not in ".:;," and not pt.looks_like_name(block.text)
 
     def _head_lines(self, result: Classified, infos: list[_Info]) -> None:
@@ -351,11 +417,14 @@ class Classify:
         assert result.region is not None
         blocks = result.document.blocks
         first = result.title_index if result.title_index is not None else max(0, result.region[0] - _TITLE_LOOKBACK)
-        for i in range(max(0, first - 3), result.region[0]):
+        body_start = min((i for i in range(result.region[0], result.region[1]) if blocks[i].label is Label.LEAD),
+                         default=result.region[0])
+        later = [i for i in range(body_start + 1, result.region[1]) if blocks[i].label is Label.BOILERPLATE][:8]
+        for i in [*range(max(0, first - 3), result.region[0]), *later]:
             block, kind = blocks[i], infos[i].kind
             if i > first and kind is Kind.CAPTION:
                 block.label = Label.CAPTION
-            elif kind is Kind.TIMESTAMP and result.dateline is None:
+            elif kind in {Kind.TIMESTAMP, Kind.DATED_ITEM} and result.dateline is None:
                 result.dateline = block.text
                 block.label = Label.DATELINE
             elif kind is Kind.BYLINE and i > first:
@@ -400,7 +469,21 @@ class Classify:
                     block.label = Label.AUTHOR
             else:
                 break
+        self._drop_author_bio(result, infos, run)
         self._tags(result, infos, start)
+
+    @staticmethod
+    def _drop_author_bio(result: Classified, infos: list[_Info], run: Classify._Run) -> None:
+        """'Jane Doe covers city hall for the Herald.': a bio of a byline's author closing the body."""
+        if not result.authors:
+            return
+        blocks = result.document.blocks
+        body = [i for i in range(run.start, run.end) if blocks[i].label is Label.BODY]
+        if len(body) < 2:
+            return
+        last = blocks[body[-1]]
+        if infos[last.index].words <= 45 and any(last.text.startswith(a) for a in result.authors if len(a) > 3):
+            last.label = Label.AUTHOR
 
     @staticmethod
     def _tags(result: Classified, infos: list[_Info], start: int) -> None:
@@ -432,6 +515,9 @@ class Classify:
                 match = pt.LEAD_PREFIX_ATTRIBUTION.match(block.text[:80])
                 if match:
                     result.lead_prefix_attribution = match.group(0).strip()
+                prefix = pt.DATELINE_PREFIX.match(block.text[:80])
+                if prefix and len(block.text) > prefix.end():
+                    block.text = block.text[prefix.end():]
                 return
 
     @staticmethod

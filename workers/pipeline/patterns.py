@@ -53,8 +53,9 @@ CAPTION_BY = re.compile(
 )
 CAPTION_ILLUSTRATION = re.compile(r"^\(?\s*(?:ảnh minh (?:họa|hoạ)|illustration|illustrative image)\s*\)?\.?$", re.I)
 ATTRIBUTION = re.compile(
-    r"^\(?\s*(?P<lead>theo|nguồn|nguồn tin|source|sources|quelle|quellen|fuente|fuentes|fonte|sumber|via|"
-    r"according to|d'après|selon|mit material von)\s*[:\-–]?\s*(?P<name>[^\s].{0,79}?)\s*\)?\s*\.?$",
+    r"^\(?\s*(?:(?P<lead>theo|via|according to|d'après|selon|mit material von)\s*[:\-–]?|"
+    r"(?P<label>nguồn|nguồn tin|source|sources|quelle|quellen|fuente|fuentes|fonte|sumber)\s*[:\-–])"
+    r"\s*(?P<name>[^\s].{0,79}?)\s*\)?\s*\.?$",
     re.I,
 )
 AUTHOR_WITH_SOURCE = re.compile(
@@ -64,10 +65,14 @@ AUTHOR_WITH_SOURCE = re.compile(
 LEAD_PREFIX_ATTRIBUTION = re.compile(
     r"^(?:[A-ZÀ-Ỹ][\w .,'’-]{1,40}\s)?\((?P<name>[^()\d][^()]{1,40})\)\s*[-–—]\s+"
 )
+# A lead opening with the agency/paper code: '(QNO) - ', 'SKCĐ - ', 'HÀ NỘI (Reuters) — '.
+DATELINE_PREFIX = re.compile(
+    r"^(?:(?:[A-ZÀ-Ỹ][\w .,'’-]{1,40}\s)?\([^()\d][^()]{1,40}\)|[A-ZĐÀ-Ỹ]{2,8}(?:\.[A-Z]{2,4})?)\s*[-–—]\s+"
+)
 BYLINE = re.compile(
-    r"^(?:by|par|von|por|oleh|di|door|tác giả|bài|bài và ảnh|bài, ảnh|bài và ảnh:|text|written by|"
-    r"reporting by|autor|auteur|penulis|reporter)\s*:?\s+(?P<names>[^\d:]{2,100})$",
-    re.I,
+    r"^(?i:(?:by|par|von|por|oleh|door|written by|reporting by)\s+|"
+    r"(?:tác giả|bài|bài và ảnh|bài, ảnh|ảnh và bài|text|autor|auteur|penulis|reporter|author|phóng viên)\s*:\s*)"
+    r"(?P<names>[A-ZÀ-ỸĐ][^\d:]{1,100})$",
 )
 PAGE_STATS = re.compile(r"^\d+(?:\.\d+)?\s*(?:sec|s|ms)\s*\|\s*\d+(?:\.\d+)?\s*(?:kb|mb|b)$", re.I)
 BREADCRUMB_SEPARATORS = re.compile(r"\s+(?:>|»|›|/|\||→)\s+")

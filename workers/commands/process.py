@@ -1,0 +1,37 @@
+"""``newsflow process``: the offline driver."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from contextlib import ExitStack
+from typing import Any, BinaryIO
+
+
+def register(sub: Any) -> None:
+    parser: argparse.ArgumentParser = sub.add_parser(
+        "process",
+        help="run the pipeline over files offline",
+        description="Read .txt, .html, .jsonl (RawPage) files, directories (recursively) or '-' "
+        "(RawPage JSONL on stdin) and write one JSON line per input: the Article, or the Rejected record.",
+    )
+    parser.add_argument("paths", nargs="+", metavar="PATH")
+    parser.add_argument("-o", "--output", metavar="FILE", help="articles JSONL (default: stdout)")
+    parser.add_argument("--rejects", metavar="FILE", help="dead letters JSONL (default: stderr)")
+    parser.add_argument("--strict", action="store_true", help="exit 1 when any input was rejected")
+    parser.add_argument("--max-content-bytes", type=int, default=5 * 1024 * 1024)
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from workers.offline import process
+    from workers.pipeline import Pipeline, PipelineSettings
+
+    pipeline = Pipeline(PipelineSettings(max_content_bytes=args.max_content_bytes))
+    with ExitStack() as stack:
+        out: BinaryIO = stack.enter_context(open(args.output, "wb")) if args.output else sys.stdout.buffer
+        rejects: BinaryIO = stack.enter_context(open(args.rejects, "wb")) if args.rejects else sys.stderr.buffer
+        summary = process(args.paths, out, rejects, pipeline=pipeline, stdin=sys.stdin.buffer)
+    reasons = ", ".join(f"{k}={v}" for k, v in sorted(summary.rejected.items())) or "none"
+    print(f"newsflow process: {summary.total} inputs, {summary.articles} articles, rejected: {reasons}", file=sys.stderr)
+    return 1 if args.strict and summary.rejected else 0
