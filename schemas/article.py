@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Final, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-ARTICLE_SCHEMA_VERSION = 1
+ARTICLE_SCHEMA_VERSION: Final = 1
 
 
 class _Frozen(BaseModel):

@@ -26,7 +26,9 @@ def schema_documents() -> dict[str, str]:
         schema = model.model_json_schema(mode="serialization" if name != "raw_page" else "validation")
         schema["$id"] = f"https://newsflow.dev/schemas/{name}.v{version}.schema.json"
         schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-        documents[f"{name}.v{version}.schema.json"] = json.dumps(schema, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+        documents[f"{name}.v{version}.schema.json"] = (
+            json.dumps(schema, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+        )
     return documents
 
 

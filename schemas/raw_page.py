@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Final, Literal
 from urllib.parse import urlsplit
 
 from pydantic import (
@@ -16,7 +16,7 @@ from pydantic import (
     model_validator,
 )
 
-RAW_PAGE_SCHEMA_VERSION = 1
+RAW_PAGE_SCHEMA_VERSION: Final = 1
 DEFAULT_MAX_CONTENT_BYTES = 5 * 1024 * 1024
 _MAX_HEADERS = 64
 _MAX_METADATA_KEYS = 32
@@ -140,4 +140,3 @@ class RawPage(BaseModel):
     @property
     def is_html(self) -> bool:
         return self.content_type == ContentType.HTML
-

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-REJECTED_SCHEMA_VERSION = 1
+REJECTED_SCHEMA_VERSION: Final = 1
 
 
 class RejectReason(StrEnum):

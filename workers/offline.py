@@ -45,8 +45,12 @@ def process(
     if show_progress is None:
         show_progress = sys.stderr.isatty() and (total is None or total >= _PROGRESS_MIN_INPUTS)
     progress = Progress(
-        TextColumn("[bold]processing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-        transient=True, disable=not show_progress,
+        TextColumn("[bold]processing"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        transient=True,
+        disable=not show_progress,
     )
     with progress if show_progress else nullcontext():
         task = progress.add_task("pages", total=total)

@@ -33,5 +33,7 @@ def run(args: argparse.Namespace) -> int:
         rejects: BinaryIO = stack.enter_context(open(args.rejects, "wb")) if args.rejects else sys.stderr.buffer
         summary = process(args.paths, out, rejects, pipeline=pipeline, stdin=sys.stdin.buffer)
     reasons = ", ".join(f"{k}={v}" for k, v in sorted(summary.rejected.items())) or "none"
-    print(f"newsflow process: {summary.total} inputs, {summary.articles} articles, rejected: {reasons}", file=sys.stderr)
+    print(
+        f"newsflow process: {summary.total} inputs, {summary.articles} articles, rejected: {reasons}", file=sys.stderr
+    )
     return 1 if args.strict and summary.rejected else 0

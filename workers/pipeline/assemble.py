@@ -18,8 +18,11 @@ from workers.pipeline.language import guess_language, tokens, uses_spaces
 
 _WORDS_PER_MINUTE = 230
 _SITE_SUFFIX = re.compile(r"\s+[|\-–—•:]\s+[^|\-–—•:]{2,60}$")
-_CREDIT_TAIL = re.compile(r"\s*[(\[]?\s*(?:ảnh|hình|hình ảnh|nguồn ảnh|photo|photos|image|picture|foto|fotos|bild|"
-                          r"credit|credits|photograph)\s*(?::|by|von|par|de|por)\s*[^:()\[\]]{1,80}[)\]]?\s*\.?$", re.I)
+_CREDIT_TAIL = re.compile(
+    r"\s*[(\[]?\s*(?:ảnh|hình|hình ảnh|nguồn ảnh|photo|photos|image|picture|foto|fotos|bild|"
+    r"credit|credits|photograph)\s*(?::|by|von|par|de|por)\s*[^:()\[\]]{1,80}[)\]]?\s*\.?$",
+    re.I,
+)
 
 
 def _dedupe(items: list[str]) -> list[str]:
@@ -67,8 +70,11 @@ class Assemble:
         meta = classified.document.metadata
         lead = next((b.text for b in blocks if b.label is Label.LEAD), None)
         body = [b.text for b in blocks if b.label is Label.BODY][: self.max_paragraphs]
-        if lead is None and meta.description and body and identity.matching_form(body[0]) == identity.matching_form(
-            meta.description
+        if (
+            lead is None
+            and meta.description
+            and body
+            and identity.matching_form(body[0]) == identity.matching_form(meta.description)
         ):
             lead = body.pop(0)
         title = _title(classified) or (lead or body[0])[:160]

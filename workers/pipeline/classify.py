@@ -156,10 +156,8 @@ class Classify:
             seen[norm] = block.index
         if pt.PAGE_STATS.match(text):
             return Kind.JUNK
-        if block.tag == "figcaption":
-            return Kind.CAPTION
         is_caption, credit = pt.caption_credit(text)
-        if is_caption:
+        if is_caption or block.tag == "figcaption":
             block.credit = credit
             return Kind.CAPTION
         if len(words) <= 10:
@@ -193,6 +191,8 @@ class Classify:
         """'Xem thêm:' / 'Read more' headings own the short link lines that follow them."""
         for i, (block, info) in enumerate(zip(blocks, infos, strict=True)):
             if info.kind is not Kind.PROMO or len(block.text.split()) > 4:
+                continue
+            if not block.text.endswith(":") and pt.marker_key(block.text) not in pt.markers().see_also:
                 continue
             for k in range(i + 1, min(i + 7, len(blocks))):
                 if infos[k].good or infos[k].kind not in {Kind.SHORT, Kind.PROSE, Kind.LINKY}:
@@ -331,8 +331,12 @@ class Classify:
         ):
             return chosen
         return Classify._Run(
-            head.start, chosen.end, head.score + chosen.score, head.members | chosen.members,
-            chosen.short_members, chosen.stop_reason,
+            head.start,
+            chosen.end,
+            head.score + chosen.score,
+            head.members | chosen.members,
+            chosen.short_members,
+            chosen.stop_reason,
         )
 
     @staticmethod
@@ -371,7 +375,9 @@ class Classify:
         blocks = result.document.blocks
         start = result.region[0]
         candidates = [
-            i for i in range(start - 1, max(-1, start - 1 - _TITLE_LOOKBACK), -1) if self._title_like(blocks[i], infos[i])
+            i
+            for i in range(start - 1, max(-1, start - 1 - _TITLE_LOOKBACK), -1)
+            if self._title_like(blocks[i], infos[i])
         ]
         if candidates:
             # The headline is the longest candidate; the page's first line or a repeated line is
@@ -404,7 +410,7 @@ class Classify:
 
     @staticmethod
     def _title_like(block: Block, info: _Info) -> bool:
-        if info.kind not in {Kind.SHORT, Kind.PROSE, Kind.DUPLICATE} or info.good and info.words > 30:
+        if info.kind not in {Kind.SHORT, Kind.PROSE, Kind.DUPLICATE} or (info.good and info.words > 30):
             return False
         if block.boilerplate_hint and not block.article_hint and block.tag != "h1":
             return False
@@ -417,8 +423,10 @@ class Classify:
         assert result.region is not None
         blocks = result.document.blocks
         first = result.title_index if result.title_index is not None else max(0, result.region[0] - _TITLE_LOOKBACK)
-        body_start = min((i for i in range(result.region[0], result.region[1]) if blocks[i].label is Label.LEAD),
-                         default=result.region[0])
+        body_start = min(
+            (i for i in range(result.region[0], result.region[1]) if blocks[i].label is Label.LEAD),
+            default=result.region[0],
+        )
         later = [i for i in range(body_start + 1, result.region[1]) if blocks[i].label is Label.BOILERPLATE][:8]
         for i in [*range(max(0, first - 3), result.region[0]), *later]:
             block, kind = blocks[i], infos[i].kind
@@ -445,10 +453,10 @@ class Classify:
         if last > start and infos[last].kind is Kind.SHORT and pt.looks_like_name(blocks[last].text):
             result.authors.append(blocks[last].text)
             blocks[last].label = Label.AUTHOR
-        k = end
-        while k < len(blocks) and infos[k].kind in {Kind.DUPLICATE, Kind.PROMO, Kind.JUNK}:
-            k += 1
-        for k in range(k, min(k + 3, len(blocks))):
+        first = end
+        while first < len(blocks) and infos[first].kind in {Kind.DUPLICATE, Kind.PROMO, Kind.JUNK}:
+            first += 1
+        for k in range(first, min(first + 3, len(blocks))):
             block, kind = blocks[k], infos[k].kind
             if kind is Kind.ATTRIBUTION and result.attribution is None:
                 result.attribution = block.text
@@ -517,11 +525,13 @@ class Classify:
                     result.lead_prefix_attribution = match.group(0).strip()
                 prefix = pt.DATELINE_PREFIX.match(block.text[:80])
                 if prefix and len(block.text) > prefix.end():
-                    block.text = block.text[prefix.end():]
+                    block.text = block.text[prefix.end() :]
                 return
 
     @staticmethod
-    def _stray_captions(result: Classified, infos: list[_Info], runs: list[Classify._Run], chosen: Classify._Run) -> None:
+    def _stray_captions(
+        result: Classified, infos: list[_Info], runs: list[Classify._Run], chosen: Classify._Run
+    ) -> None:
         """A caption outside the body is the article's unless it sits inside another article's run."""
         blocks = result.document.blocks
         inside_other = {m for r in runs if r is not chosen and len(r.members) >= 3 for m in range(r.start, r.end)}

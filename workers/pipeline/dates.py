@@ -11,6 +11,32 @@ _NUMERIC = re.compile(
     r"(?:\s*[-|,]?\s*(?:lúc\s+)?(?P<h2>\d{1,2})[:h](?P<m2>\d{2})(?::\d{2})?\s*(?P<ampm2>am|pm)?)?",
     re.I,
 )
+_MONTH_NAMES: dict[str, int] = {}
+for _number, _names in enumerate(
+    [
+        "january jan janvier januar enero janeiro gennaio januari",
+        "february feb février februar febrero fevereiro febbraio februari",
+        "march mar mars märz marzo março maret",
+        "april apr avril abril aprile",
+        "may mai mayo maio maggio mei",
+        "june jun juin juni junio junho giugno",
+        "july jul juillet juli julio julho luglio",
+        "august aug août agosto agustus",
+        "september sep sept septembre septiembre setembro settembre",
+        "october oct octobre oktober octubre outubro ottobre",
+        "november nov novembre noviembre novembro",
+        "december dec décembre dezember diciembre dezembro dicembre desember",
+    ],
+    start=1,
+):
+    for _name in _names.split():
+        _MONTH_NAMES[_name] = _number
+_MONTH_ALT = "|".join(sorted(_MONTH_NAMES, key=len, reverse=True))
+_NAMED = re.compile(
+    rf"(?:(?P<mo1>{_MONTH_ALT})\.?\s+(?P<d1>\d{{1,2}}),?\s+(?P<y1>\d{{4}})|"
+    rf"(?P<d2>\d{{1,2}})\.?\s+(?:de\s+)?(?P<mo2>{_MONTH_ALT})\.?,?\s+(?:de\s+)?(?P<y2>\d{{4}}))",
+    re.I,
+)
 _VI_WORDS = re.compile(r"(?P<d>\d{1,2})\s+tháng\s+(?P<mo>\d{1,2})\s*,?\s*(?:năm\s+)?(?P<y>\d{4})", re.I)
 
 
@@ -48,11 +74,18 @@ def parse_dateline(text: str | None) -> datetime | None:
             hour = match.group("h1") or match.group("h2")
             minute = match.group("m1") or match.group("m2") or 0
             ampm = match.group("ampm1") or match.group("ampm2")
-            return datetime(int(match.group("y")), int(match.group("mo")), int(match.group("d")),
-                            _hour(hour, ampm), int(minute))
+            return datetime(
+                int(match.group("y")), int(match.group("mo")), int(match.group("d")), _hour(hour, ampm), int(minute)
+            )
         words = _VI_WORDS.search(sample)
         if words:
             return datetime(int(words.group("y")), int(words.group("mo")), int(words.group("d")))
+        named = _NAMED.search(sample)
+        if named:
+            month = _MONTH_NAMES[(named.group("mo1") or named.group("mo2")).casefold()]
+            return datetime(
+                int(named.group("y1") or named.group("y2")), month, int(named.group("d1") or named.group("d2"))
+            )
     except ValueError:
         return None
     return parse_iso(sample)

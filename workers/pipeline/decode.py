@@ -70,8 +70,7 @@ class ParseRawPage:
         except UnicodeDecodeError as exc:
             raise RejectError(
                 RejectReason.UNDECODABLE,
-                f"the message value is not UTF-8 (bad byte at offset {exc.start}); "
-                "RawPage JSON must be UTF-8 encoded",
+                f"the message value is not UTF-8 (bad byte at offset {exc.start}); RawPage JSON must be UTF-8 encoded",
                 stage=self.name,
             ) from None
         try:
@@ -93,8 +92,7 @@ class ParseRawPage:
         except ValidationError as exc:
             errors = exc.errors(include_url=False, include_input=False, include_context=False)
             too_large = any(
-                err.get("loc") == ("content",) and "larger than the limit" in err.get("msg", "")
-                for err in errors
+                err.get("loc") == ("content",) and "larger than the limit" in err.get("msg", "") for err in errors
             )
             summary = "; ".join(f"{'.'.join(map(str, e['loc'])) or '<root>'}: {e['msg']}" for e in errors[:5])
             raise RejectError(

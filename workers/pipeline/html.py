@@ -14,15 +14,78 @@ from workers.pipeline.document import Block, Document, PageMetadata
 from workers.pipeline.normalize import collapse_whitespace
 
 _BLOCK_TAGS = frozenset(
-    "p div section article main header footer nav aside h1 h2 h3 h4 h5 h6 li ul ol dl dt dd table tr td th "
-    "tbody thead blockquote figure figcaption pre address form br hr center caption summary details body "
-    "picture video audio".split()
+    [
+        "p",
+        "div",
+        "section",
+        "article",
+        "main",
+        "header",
+        "footer",
+        "nav",
+        "aside",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "li",
+        "ul",
+        "ol",
+        "dl",
+        "dt",
+        "dd",
+        "table",
+        "tr",
+        "td",
+        "th",
+        "tbody",
+        "thead",
+        "blockquote",
+        "figure",
+        "figcaption",
+        "pre",
+        "address",
+        "form",
+        "br",
+        "hr",
+        "center",
+        "caption",
+        "summary",
+        "details",
+        "body",
+        "picture",
+        "video",
+        "audio",
+    ]
 )
 _SKIP_TAGS = frozenset(
-    "script style noscript template svg iframe head select option button input textarea object embed "
-    "canvas math map area link meta title".split()
+    [
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "svg",
+        "iframe",
+        "head",
+        "select",
+        "option",
+        "button",
+        "input",
+        "textarea",
+        "object",
+        "embed",
+        "canvas",
+        "math",
+        "map",
+        "area",
+        "link",
+        "meta",
+        "title",
+    ]
 )
-_HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
+_HEADINGS = frozenset(["h1", "h2", "h3", "h4", "h5", "h6"])
 _ARTICLE_TYPES = ("Article", "NewsArticle", "ReportageNews", "BlogPosting", "LiveBlogPosting", "AnalysisNewsArticle")
 
 _BOILERPLATE_ATTR = re.compile(
@@ -201,8 +264,17 @@ def _read_metadata(root: Any) -> PageMetadata:
     meta.title = first("og:title", "twitter:title") or (_text(title_el) or None)
     meta.description = first("og:description", "description", "twitter:description")
     meta.published = first(
-        "article:published_time", "datepublished", "pubdate", "publishdate", "publish-date", "dc.date.issued",
-        "dc.date", "date", "parsely-pub-date", "sailthru.date", "og:published_time",
+        "article:published_time",
+        "datepublished",
+        "pubdate",
+        "publishdate",
+        "publish-date",
+        "dc.date.issued",
+        "dc.date",
+        "date",
+        "parsely-pub-date",
+        "sailthru.date",
+        "og:published_time",
     )
     meta.section = first("article:section", "section", "category")
     meta.site_name = first("og:site_name", "application-name")
@@ -248,16 +320,31 @@ def _read_metadata(root: Any) -> PageMetadata:
             if isinstance(obj.get("inLanguage"), str):
                 meta.language = obj["inLanguage"].split("-")[0].lower()
         elif _is_type(obj, ("BreadcrumbList",)) and meta.section is None:
-            crumbs = _names([i.get("item") if isinstance(i.get("item"), dict) and "name" not in i else i
-                             for i in _as_list(obj.get("itemListElement")) if isinstance(i, dict)])
+            crumbs = _names(
+                [
+                    i.get("item") if isinstance(i.get("item"), dict) and "name" not in i else i
+                    for i in _as_list(obj.get("itemListElement"))
+                    if isinstance(i, dict)
+                ]
+            )
             if len(crumbs) >= 2:
                 meta.section = crumbs[1]
         elif _is_type(obj, ("CollectionPage", "WebSite", "ItemList")) and meta.is_article_type is None:
             meta.is_article_type = False
-    h1 = root.find(".//h1")
-    if h1 is not None and meta.headline is None:
-        meta.headline = _text(h1) or None
+    if meta.headline is None:
+        meta.headline = _best_heading(root, meta.title)
     return meta
+
+
+def _best_heading(root: Any, title: str | None) -> str | None:
+    """The <h1> that shares most words with the page title (sites put their logo in an h1 too)."""
+    headings = [t for t in (_text(h) for h in root.iterfind(".//h1")) if t][:10]
+    if not headings:
+        return None
+    if not title:
+        return headings[0]
+    wanted = set(title.casefold().split())
+    return max(headings, key=lambda h: len(wanted & set(h.casefold().split())) / (len(h.split()) or 1))
 
 
 def segment_html(content: str, *, max_blocks: int, max_block_chars: int) -> Document:

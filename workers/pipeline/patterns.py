@@ -62,9 +62,7 @@ AUTHOR_WITH_SOURCE = re.compile(
     r"^(?P<author>[^()\d]{2,50}?)\s*\(\s*(?:theo|nguồn|source|via|tổng hợp theo)\s*:?\s*(?P<name>[^()]{2,60})\)$",
     re.I,
 )
-LEAD_PREFIX_ATTRIBUTION = re.compile(
-    r"^(?:[A-ZÀ-Ỹ][\w .,'’-]{1,40}\s)?\((?P<name>[^()\d][^()]{1,40})\)\s*[-–—]\s+"
-)
+LEAD_PREFIX_ATTRIBUTION = re.compile(r"^(?:[A-ZÀ-Ỹ][\w .,'’-]{1,40}\s)?\((?P<name>[^()\d][^()]{1,40})\)\s*[-–—]\s+")
 # A lead opening with the agency/paper code: '(QNO) - ', 'SKCĐ - ', 'HÀ NỘI (Reuters) — '.
 DATELINE_PREFIX = re.compile(
     r"^(?:(?:[A-ZÀ-Ỹ][\w .,'’-]{1,40}\s)?\([^()\d][^()]{1,40}\)|[A-ZĐÀ-Ỹ]{2,8}(?:\.[A-Z]{2,4})?)\s*[-–—]\s+"
@@ -72,12 +70,30 @@ DATELINE_PREFIX = re.compile(
 BYLINE = re.compile(
     r"^(?i:(?:by|par|von|por|oleh|door|written by|reporting by)\s+|"
     r"(?:tác giả|bài|bài và ảnh|bài, ảnh|ảnh và bài|text|autor|auteur|penulis|reporter|author|phóng viên)\s*:\s*)"
-    r"(?P<names>[A-ZÀ-ỸĐ][^\d:]{1,100})$",
+    r"(?P<names>[A-ZÀ-ỸĐ][^\d:|·•]{1,100}?)(?:\s*[|·•,–—]\s*.{0,80})?$",
 )
 PAGE_STATS = re.compile(r"^\d+(?:\.\d+)?\s*(?:sec|s|ms)\s*\|\s*\d+(?:\.\d+)?\s*(?:kb|mb|b)$", re.I)
 BREADCRUMB_SEPARATORS = re.compile(r"\s+(?:>|»|›|/|\||→)\s+")
 _SENTENCE_END = ".!?…\"”»’)'。！？:"
-_NAME_CONNECTORS = {"và", "and", "&", "-", "/", "und", "et", "y", "e", "dan", "van", "de", "von", "da", "di", "del", "le"}
+_NAME_CONNECTORS = {
+    "và",
+    "and",
+    "&",
+    "-",
+    "/",
+    "und",
+    "et",
+    "y",
+    "e",
+    "dan",
+    "van",
+    "de",
+    "von",
+    "da",
+    "di",
+    "del",
+    "le",
+}
 
 
 def ends_sentence(text: str) -> bool:
@@ -95,6 +111,7 @@ class Markers:
     promo: frozenset[str]
     promo_prefix: tuple[str, ...]
     tags: frozenset[str]
+    see_also: frozenset[str]
 
 
 @lru_cache(maxsize=1)
@@ -105,6 +122,7 @@ def markers() -> Markers:
         promo=frozenset(marker_key(m) for m in raw["promo"]),
         promo_prefix=tuple(p.casefold() for p in raw["promo_prefix"]),
         tags=frozenset(marker_key(m) for m in raw["tags"]),
+        see_also=frozenset(marker_key(m) for m in raw["see_also"]),
     )
 
 
@@ -119,14 +137,15 @@ def is_timestamp_line(text: str) -> bool:
     return len(tokens(rest)) <= 1
 
 
+_TRAILING_TIME_NOISE = re.compile(r"[\s|()\[\]'’.,–—-]+|\b(?:am|pm)\b", re.I)
+
+
 def ends_with_timestamp(text: str) -> bool:
     tail = text[-40:]
-    match = None
-    for match in TIMESTAMP.finditer(tail):
-        pass
-    if match is None:
+    matches = list(TIMESTAMP.finditer(tail))
+    if not matches:
         return False
-    after = tail[match.end():].strip(" |-–—()[]'’.,AMPampm")
+    after = _TRAILING_TIME_NOISE.sub("", tail[matches[-1].end() :])
     return not after
 
 
@@ -143,7 +162,7 @@ def caption_credit(text: str) -> tuple[bool, str | None]:
     credit = match.group("credit").strip(" .;,")
     if not credit or len(credit.split()) > 6 or not (credit[0].isupper() or credit[0].isdigit()):
         return False, None
-    if any(q in credit for q in "\"“”«»"):
+    if any(q in credit for q in '"“”«»'):
         return False, None
     return True, credit
 

@@ -58,16 +58,16 @@ class Pipeline:
             return self.reject(exc, payload, origin)
         return self.run_page(page, payload=payload, origin=origin)
 
-    def run_page(self, page: RawPage, *, payload: bytes | None = None, origin: Origin | None = None) -> Article | Rejected:
+    def run_page(
+        self, page: RawPage, *, payload: bytes | None = None, origin: Origin | None = None
+    ) -> Article | Rejected:
         try:
             return self.extract(page)
         except RejectError as exc:
             return self.reject(exc, payload, origin, url=page.url, page=page)
         except Exception as exc:  # a bug must dead-letter the page, not stop the partition
             log.exception("pipeline failed", extra={"url": page.url[:500]})
-            error = RejectError(
-                RejectReason.INTERNAL_ERROR, f"{type(exc).__name__}: {exc}"[:500], stage="pipeline"
-            )
+            error = RejectError(RejectReason.INTERNAL_ERROR, f"{type(exc).__name__}: {exc}"[:500], stage="pipeline")
             return self.reject(error, payload, origin, url=page.url, page=page)
 
     def extract(self, page: RawPage) -> Article:
