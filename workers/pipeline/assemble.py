@@ -17,7 +17,7 @@ from workers.pipeline.errors import RejectError
 from workers.pipeline.language import guess_language, tokens, uses_spaces
 
 _WORDS_PER_MINUTE = 230
-_SITE_SUFFIX = re.compile(r"\s+[|\-–—•:]\s+[^|\-–—•:]{2,60}$")
+_TITLE_SEPARATOR = re.compile(r"\s+[|\-–—•]\s+")
 _CREDIT_TAIL = re.compile(
     r"\s*[(\[]?\s*(?:ảnh|hình|hình ảnh|nguồn ảnh|photo|photos|image|picture|foto|fotos|bild|"
     r"credit|credits|photograph)\s*(?::|by|von|par|de|por)\s*[^:()\[\]]{1,80}[)\]]?\s*\.?$",
@@ -44,13 +44,24 @@ def _caption(block: Block) -> Caption:
     return Caption(text=text, credit=block.credit)
 
 
+def _without_site_name(title: str) -> str:
+    """'Site - Headline' / 'Headline | Site': keep the headline when the other parts are short."""
+    parts = _TITLE_SEPARATOR.split(title)
+    if len(parts) < 2:
+        return title
+    longest = max(parts, key=len)
+    if all(len(p.split()) <= 4 for p in parts if p is not longest):
+        return longest.strip()
+    return title
+
+
 def _title(classified: Classified) -> str | None:
     meta = classified.document.metadata
     if classified.document.is_html:
         if meta.headline:
             return meta.headline
         if meta.title:
-            return _SITE_SUFFIX.sub("", meta.title) or meta.title
+            return _without_site_name(meta.title)
     return classified.title or meta.headline or meta.title
 
 
@@ -80,10 +91,12 @@ class Assemble:
         title = _title(classified) or (lead or body[0])[:160]
         main = [lead, *body] if lead else body
         text = "\n".join(main)
-        words = tokens(text)
-        spaced = uses_spaces(text)
+        words = [w for b in blocks if b.label is Label.BODY for w in classified.tokens[b.index]]
+        if lead is not None:
+            words = tokens(lead) + words
+        spaced = uses_spaces(text[:2000])
         word_count = len(words) if spaced else len(text.replace(" ", ""))
-        language, _share = guess_language(words[:3000])
+        language, _share = guess_language(words[:1000])
         language = language or classified.language or meta.language
         raw_attribution = classified.attribution or classified.lead_prefix_attribution
         canonical = identity.canonical_url(page.url, meta.canonical_url)

@@ -61,6 +61,7 @@ class Classified:
     dateline: str | None = None
     section: str | None = None
     reason: str | None = None  # why it is not an article, when region is None
+    tokens: list[list[str]] = field(default_factory=list)  # per block, as the classifier saw them
 
 
 @dataclass(slots=True)
@@ -68,6 +69,7 @@ class _Info:
     words: int
     stop: float
     kind: Kind
+    key: str  # matching key of the whole line, to find repeats
     good: bool = False
 
 
@@ -76,39 +78,44 @@ class Classify:
 
     def run(self, document: Document) -> Classified:
         blocks = document.blocks
-        all_words = [w for b in blocks if len(b.text) > 40 for w in tokens(b.text[:2000])][:6000]
+        block_tokens = [tokens(b.text[:4000]) for b in blocks]
+        all_words = [w for b, t in zip(blocks[:400], block_tokens, strict=False) if len(b.text) > 40 for w in t][:400]
         language, share = guess_language(all_words)
         if document.metadata.language and (language is None or share < 0.2):
             language = document.metadata.language
-        result = Classified(document=document, language=language, language_share=share)
+        result = Classified(document=document, language=language, language_share=share, tokens=block_tokens)
         if not blocks:
             result.reason = "the page has no text"
             return result
-        infos = self._features(document, language)
+        infos = self._features(document, language, block_tokens)
         self._label(result, infos)
         return result
 
     # -- features -----------------------------------------------------------------------------
-    def _features(self, document: Document, language: str | None) -> list[_Info]:
+    def _features(self, document: Document, language: str | None, block_tokens: list[list[str]]) -> list[_Info]:
         stops = stoplist(language) if language else frozenset()
         spaced = uses_spaces(" ".join(b.text[:200] for b in document.blocks[:50]))
         marks = pt.markers()
         seen: dict[str, int] = {}
         infos: list[_Info] = []
         ratios: list[float] = []
-        for block in document.blocks:
-            words = tokens(block.text[:4000])
+        for block, words in zip(document.blocks, block_tokens, strict=True):
             count = len(words) if spaced else len(block.text) // 2
             ratio = stop_ratio(words, stops) if stops and spaced else 0.0
-            kind = self._kind(block, words, marks, seen)
-            info = _Info(words=count, stop=ratio, kind=kind)
+            key = " ".join(words)
+            kind = self._kind(block, words, key, marks, seen)
+            info = _Info(words=count, stop=ratio, kind=kind, key=key)
             if kind is Kind.PROSE and count >= 15:
                 ratios.append(ratio)
             infos.append(info)
         typical = statistics.median(ratios) if ratios else 0.0
         threshold = max(0.08, min(0.25, typical * 0.5)) if stops and spaced else 0.0
         for block, info in zip(document.blocks, infos, strict=True):
-            if info.kind is Kind.PROSE:
+            if block.lead_hint and not block.boilerplate_hint and info.kind in {Kind.PROSE, Kind.SHORT}:
+                # A standfirst marked up as such is prose even without a final full stop.
+                info.kind = Kind.PROSE
+                info.good = info.words >= 8
+            elif info.kind is Kind.PROSE:
                 shaped = pt.ends_sentence(block.text) or info.words >= 25
                 info.good = info.words >= 10 and info.stop >= threshold and shaped
                 if not info.good and info.words < 10:
@@ -121,16 +128,17 @@ class Classify:
     @staticmethod
     def _mark_repeated(blocks: list[Block], infos: list[_Info]) -> None:
         """A line that the page repeats later (title, image alt text) is a heading, not prose."""
+        first: dict[str, int] = {}
         for block, info in zip(blocks, infos, strict=True):
-            if info.kind is Kind.DUPLICATE:
-                key = " ".join(tokens(block.text))
-                for earlier in blocks[: block.index]:
-                    if infos[earlier.index].kind is Kind.PROSE and " ".join(tokens(earlier.text)) == key:
-                        infos[earlier.index].kind = Kind.SHORT
-                        infos[earlier.index].good = False
-                        break
+            if info.kind is Kind.DUPLICATE and info.key in first:
+                earlier = infos[first[info.key]]
+                if earlier.kind is Kind.PROSE:
+                    earlier.kind = Kind.SHORT
+                    earlier.good = False
+            elif info.key and info.key not in first:
+                first[info.key] = block.index
 
-    def _kind(self, block: Block, words: list[str], marks: pt.Markers, seen: dict[str, int]) -> Kind:
+    def _kind(self, block: Block, words: list[str], norm: str, marks: pt.Markers, seen: dict[str, int]) -> Kind:
         text = block.text
         key = " ".join(words[:12]) if len(words) <= 12 else ""
         if block.boilerplate_hint and not block.article_hint:
@@ -149,7 +157,6 @@ class Classify:
             return Kind.PROMO
         if block.link_density > 0.6 and len(text) < 300:
             return Kind.LINKY
-        norm = " ".join(words)
         if len(norm) >= 12:
             if norm in seen:
                 return Kind.DUPLICATE
@@ -216,7 +223,7 @@ class Classify:
             result.reason = "no paragraph of running text was found"
             return
         chosen = next((r for r in runs if r.score >= _FIRST_RUN_WORDS), max(runs, key=lambda r: r.score))
-        chosen = self._with_standfirst(chosen, runs, infos)
+        chosen = self._with_standfirst(chosen, infos, blocks)
         goods = sum(1 for m in chosen.members if infos[m].good)
         if goods == 1 and chosen.score < _FIRST_RUN_WORDS:
             result.reason = "only one short paragraph of running text: a teaser, not an article"
@@ -314,30 +321,27 @@ class Classify:
         return None
 
     @staticmethod
-    def _with_standfirst(chosen: Classify._Run, runs: list[Classify._Run], infos: list[_Info]) -> Classify._Run:
+    def _with_standfirst(chosen: Classify._Run, infos: list[_Info], blocks: list[Block]) -> Classify._Run:
         """A standfirst often stands apart from the body, behind the byline, date and share buttons."""
-        earlier = [r for r in runs if r.end <= chosen.start and chosen.start - r.end <= _MAX_HEAD_GAP]
-        if not earlier:
-            return chosen
-        head = earlier[-1]
-        if sum(1 for m in head.members if infos[m].good) > 2:
-            return chosen
-        between = range(head.end, chosen.start)
-        if any(
-            infos[k].kind in {Kind.END, Kind.TAGS_HEADER, Kind.ATTRIBUTION, Kind.TEASER}
-            or infos[k].good
-            or (infos[k].kind in {Kind.SHORT, Kind.PROSE} and infos[k].words >= 5)  # another headline
-            for k in between
-        ):
-            return chosen
-        return Classify._Run(
-            head.start,
-            chosen.end,
-            head.score + chosen.score,
-            head.members | chosen.members,
-            chosen.short_members,
-            chosen.stop_reason,
-        )
+        for k in range(chosen.start - 1, max(-1, chosen.start - 1 - _MAX_HEAD_GAP), -1):
+            info = infos[k]
+            if info.good and not blocks[k].boilerplate_hint:
+                if k > 0 and infos[k - 1].good:
+                    return chosen  # a second paragraph above: not a lone standfirst
+                return Classify._Run(
+                    k,
+                    chosen.end,
+                    chosen.score + info.words,
+                    chosen.members | {k},
+                    chosen.short_members,
+                    chosen.stop_reason,
+                )
+            headline = (
+                info.kind in {Kind.SHORT, Kind.PROSE} and info.words >= 5 and not pt.ends_sentence(blocks[k].text)
+            )
+            if headline or info.kind in {Kind.END, Kind.TAGS_HEADER, Kind.ATTRIBUTION, Kind.TEASER}:
+                return chosen
+        return chosen
 
     @staticmethod
     def _next_good(infos: list[_Info], j: int) -> bool:
@@ -383,7 +387,8 @@ class Classify:
             # The headline is the longest candidate; the page's first line or a repeated line is
             # the headline more often than not (the page <title>, the image alt text).
             def score(i: int) -> tuple[float, int]:
-                bonus = 10 if i == 0 or infos[i].kind is Kind.DUPLICATE or self._repeated(blocks, i) else 0
+                repeated = infos[i].kind is Kind.DUPLICATE or self._repeated(infos, i)
+                bonus = 10 if infos[i].words >= 6 and (i == 0 or repeated) else 0
                 return infos[i].words + bonus, i
 
             best = max(candidates, key=score)
@@ -395,16 +400,14 @@ class Classify:
             blocks[0].label = Label.TITLE
 
     @staticmethod
-    def _repeated(blocks: list[Block], i: int) -> bool:
-        key = " ".join(tokens(blocks[i].text))
-        return any(" ".join(tokens(b.text)) == key for b in blocks[i + 1 : i + 12])
+    def _repeated(infos: list[_Info], i: int) -> bool:
+        return any(info.key == infos[i].key for info in infos[i + 1 : i + 12])
 
     @staticmethod
     def _original(blocks: list[Block], infos: list[_Info], i: int) -> str:
         if infos[i].kind is Kind.DUPLICATE:
-            key = " ".join(tokens(blocks[i].text))
-            for block in blocks[:i]:
-                if " ".join(tokens(block.text)) == key:
+            for block, info in zip(blocks[:i], infos, strict=False):
+                if info.key == infos[i].key:
                     return block.text
         return blocks[i].text
 

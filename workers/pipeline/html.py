@@ -130,8 +130,8 @@ def _child_frame(parent: _Frame, el: Any, tag: str) -> _Frame:
     itemprop = (el.get("itemprop") or "").lower()
     article = parent.article or tag == "article" or itemprop == "articlebody" or bool(_ARTICLE_ATTR.search(attrs))
     boiler = parent.boiler or tag in {"nav", "footer", "aside", "form"} or bool(_BOILERPLATE_ATTR.search(attrs))
-    if tag == "header" and not parent.article:
-        boiler = True
+    if tag == "header" and not parent.article and el.find(".//h1") is None:
+        boiler = True  # the site's masthead; a header holding the <h1> is the article's
     tags = parent.tags or bool(_TAGS_ATTR.search(attrs))
     lead = parent.lead or bool(_LEAD_ATTR.search(attrs)) or itemprop == "description"
     return _Frame(boiler, article, lead, parent.link or tag == "a", tags)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -30,11 +31,14 @@ def _translation_table() -> dict[int, str | None]:
 
 
 _TABLE = _translation_table()
+# str.translate looks every character up; most pages need no change, so look for one first.
+_NEEDS_TRANSLATION = re.compile("[" + re.escape("".join(chr(c) for c in _TABLE)) + "]")
 
 
 def normalize_text(text: str) -> str:
     """NFC, invisible and control characters removed, exotic spaces made plain; lines kept."""
-    text = text.replace("\r\n", "\n").translate(_TABLE)
+    if _NEEDS_TRANSLATION.search(text):
+        text = text.replace("\r\n", "\n").translate(_TABLE)
     if not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
     return text

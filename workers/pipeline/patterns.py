@@ -51,6 +51,8 @@ CAPTION_CREDIT = re.compile(
 CAPTION_BY = re.compile(
     rf"\((?:{_CREDIT_WORDS})\s+(?:by|von|par|de|por|oleh|di)\s+(?P<credit>[^()]{{1,80}})\)\s*\.?$", re.I
 )
+# 'Le tramway à Rezé, en juin 2024. | OUEST-FRANCE' / '... em Brasília - Marina Ramos/Agência Câmara'
+CAPTION_PIPE_CREDIT = re.compile(r"[.!?»”)]\s*[|/]\s*(?P<credit>[A-ZÀ-ỸĐ][^|.!?]{1,50})$")
 CAPTION_ILLUSTRATION = re.compile(r"^\(?\s*(?:ảnh minh (?:họa|hoạ)|illustration|illustrative image)\s*\)?\.?$", re.I)
 ATTRIBUTION = re.compile(
     r"^\(?\s*(?:(?P<lead>theo|via|according to|d'après|selon|mit material von)\s*[:\-–]?|"
@@ -128,7 +130,7 @@ def markers() -> Markers:
 
 def is_timestamp_line(text: str) -> bool:
     """A line that is only a date/time (with weekday, separators or a few words around it)."""
-    if len(text) > 80:
+    if len(text) > 80 or not _DIGIT.search(text):
         return False
     stripped, found = TIMESTAMP.subn(" ", text)
     if not found:
@@ -137,11 +139,14 @@ def is_timestamp_line(text: str) -> bool:
     return len(tokens(rest)) <= 1
 
 
+_DIGIT = re.compile(r"\d")
 _TRAILING_TIME_NOISE = re.compile(r"[\s|()\[\]'’.,–—-]+|\b(?:am|pm)\b", re.I)
 
 
 def ends_with_timestamp(text: str) -> bool:
     tail = text[-40:]
+    if not _DIGIT.search(tail):
+        return False
     matches = list(TIMESTAMP.finditer(tail))
     if not matches:
         return False
@@ -156,7 +161,7 @@ def caption_credit(text: str) -> tuple[bool, str | None]:
     if CAPTION_ILLUSTRATION.match(text):
         return True, None
     tail = text[-160:]
-    match = CAPTION_BY.search(tail) or CAPTION_CREDIT.search(tail)
+    match = CAPTION_BY.search(tail) or CAPTION_CREDIT.search(tail) or CAPTION_PIPE_CREDIT.search(tail)
     if match is None:
         return False, None
     credit = match.group("credit").strip(" .;,")
