@@ -12,9 +12,8 @@ from collections.abc import Iterator
 from typing import Protocol
 
 import pytest
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
-from workers.broker import EmbeddedKafka, run_sync
+from workers.broker import EmbeddedKafka, create_topic, run_sync
 
 
 class TopicFactory(Protocol):
@@ -30,23 +29,6 @@ def kafka() -> Iterator[EmbeddedKafka]:
         yield broker
     finally:
         broker.stop()
-
-
-async def create_topic(
-    bootstrap_servers: str, name: str, partitions: int = 1, config: dict[str, str] | None = None
-) -> None:
-    """Create ``name`` through the admin client and fail on any broker-side error."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
-    await admin.start()
-    try:
-        response = await admin.create_topics(
-            [NewTopic(name, num_partitions=partitions, replication_factor=1, topic_configs=config or {})]
-        )
-    finally:
-        await admin.close()
-    errors = [(topic, code, *rest) for topic, code, *rest in response.topic_errors if code != 0]
-    if errors:
-        raise RuntimeError(f"creating topic {name!r} failed: {errors}")
 
 
 @pytest.fixture

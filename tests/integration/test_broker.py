@@ -3,19 +3,33 @@
 from __future__ import annotations
 
 import asyncio
+import re
+import signal
 import socket
+import subprocess
+import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.errors import KafkaConnectionError
 
-from tests.integration.conftest import TopicFactory, create_topic
-from workers.broker import EmbeddedKafka, KafkaLauncherError, Listener, ensure_classpath
+from workers.broker import (
+    EmbeddedKafka,
+    KafkaLauncherError,
+    Listener,
+    SaslSsl,
+    create_topic,
+    ensure_classpath,
+    launcher,
+)
 
 pytestmark = pytest.mark.integration
+
+TopicFactory = Callable[..., str]  # the conftest fixture: topic_factory(partitions=1, *, config=None)
 
 
 def unique(prefix: str) -> str:
@@ -166,7 +180,7 @@ def test_admin_creates_topic_with_partitions(kafka: EmbeddedKafka) -> None:
     partitions, topics = asyncio.run(run())
     assert partitions == set(range(6))
     assert topic in topics
-    with pytest.raises(RuntimeError, match="TopicAlreadyExists|36"):
+    with pytest.raises(RuntimeError, match=r"failed: \[\(.*, 36"):
         asyncio.run(create_topic(kafka.bootstrap_servers, topic, partitions=6))
 
 
@@ -258,9 +272,7 @@ def test_send_offsets_to_transaction(kafka: EmbeddedKafka, topic_factory: TopicF
 
 @pytest.fixture(scope="module")
 def private_kafka(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedKafka]:
-    broker = EmbeddedKafka(
-        data_dir=tmp_path_factory.mktemp("private-kafka"), extra_listeners=[Listener("EXTERNAL")]
-    )
+    broker = EmbeddedKafka(data_dir=tmp_path_factory.mktemp("private-kafka"), extra_listeners=[Listener("EXTERNAL")])
     broker.start()
     try:
         yield broker
@@ -298,17 +310,68 @@ def test_extra_listener_serves_clients(private_kafka: EmbeddedKafka) -> None:
     assert [r.value for r in records] == [b"via-external"]
 
 
+def test_sasl_ssl_scram_listener() -> None:
+    """The optional SASL_SSL (SCRAM-SHA-512 over TLS) listener: right password works, wrong one fails."""
+    with EmbeddedKafka(sasl_ssl=SaslSsl()) as broker:
+        options = broker.sasl_ssl_client_options()
+        assert options["bootstrap_servers"] != broker.bootstrap_servers
+        topic = unique("secure")
+
+        async def run() -> list[bytes]:
+            producer = AIOKafkaProducer(**options)
+            await producer.start()
+            try:
+                await producer.send_and_wait(topic, b"over-tls", key=b"k")
+            finally:
+                await producer.stop()
+            consumer = AIOKafkaConsumer(topic, group_id=unique("g"), auto_offset_reset="earliest", **options)
+            await consumer.start()
+            try:
+                return [r.value for r in await consume(consumer, 1)]
+            finally:
+                await consumer.stop()
+
+        async def wrong_password() -> None:
+            producer = AIOKafkaProducer(**{**options, "sasl_plain_password": "wrong"})
+            try:
+                await producer.start()
+            finally:
+                await producer.stop()
+
+        assert asyncio.run(run()) == [b"over-tls"]
+        with pytest.raises(KafkaConnectionError):
+            asyncio.run(wrong_password())
+
+
 def test_startup_failure_reports_log_tail(kafka: EmbeddedKafka) -> None:
     taken = socket.socket()
     taken.bind(("127.0.0.1", 0))
     taken.listen()
     try:
         broker = EmbeddedKafka(port=taken.getsockname()[1])
-        with pytest.raises(KafkaLauncherError, match="(?s)exited with code.*Address already in use"):
+        with pytest.raises(KafkaLauncherError, match=r"(?s)exited with code.*Address already in use"):
             broker.start(timeout=60)
         assert not broker.running
         broker.stop()
     finally:
+        taken.close()
+
+
+def test_auto_picked_port_clash_is_retried(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another process grabbing an auto-picked port between pick and bind must not fail the start."""
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()
+    real_free_port = launcher._free_port
+    picks = iter([taken.getsockname()[1]])
+    monkeypatch.setattr(launcher, "_free_port", lambda: next(picks, None) or real_free_port())
+    broker = EmbeddedKafka()
+    try:
+        broker.start(timeout=90)
+        assert broker.port != taken.getsockname()[1]
+        assert "Address already in use" in broker.log_file.read_text()
+    finally:
+        broker.stop()
         taken.close()
 
 
@@ -319,3 +382,35 @@ def test_missing_java_and_mvn_name_the_fix(monkeypatch: pytest.MonkeyPatch, tmp_
     monkeypatch.setenv("NEWSFLOW_KAFKA_CACHE", str(tmp_path / "cache"))
     with pytest.raises(KafkaLauncherError, match="mvn not found on PATH: install Maven"):
         ensure_classpath()
+
+
+def test_serve_forever_prints_address_and_stops_on_sigterm(tmp_path: Path) -> None:
+    """What ``newsflow broker`` runs: one line with the address, clean exit on SIGTERM, data kept."""
+    data_dir = tmp_path / "data"
+    code = (
+        "import sys; from pathlib import Path; from workers.broker import serve_forever; "
+        "serve_forever(None, Path(sys.argv[1]), None)"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code, str(data_dir)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        match = re.search(r"bootstrap\.servers=(127\.0\.0\.1:\d+)", line)
+        assert match, line + (proc.stderr.read() if proc.poll() is not None and proc.stderr else "")
+        topic = unique("cli")
+        asyncio.run(produce(match.group(1), topic, [b"hello"]))
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=60) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert (data_dir / "kraft" / "meta.properties").is_file()  # a user-given data dir is kept
+    assert not _port_in_use(int(match.group(1).rsplit(":", 1)[1]))
+
+
+def _port_in_use(port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) == 0

@@ -1,5 +1,6 @@
-"""Embedded real Apache Kafka (KRaft, from Maven Central jars) for integration tests and ``newsflow broker``."""
+"""Embedded real Apache Kafka (KRaft, Maven Central jars) for integration tests and ``newsflow broker``."""
 
+from workers.broker.admin import create_topic
 from workers.broker.launcher import (
     DEFAULT_KAFKA_VERSION,
     EmbeddedKafka,
@@ -10,13 +11,18 @@ from workers.broker.launcher import (
     run_sync,
     serve_forever,
 )
+from workers.broker.security import SaslSsl, TlsMaterial, ensure_tls_material
 
 __all__ = [
     "DEFAULT_KAFKA_VERSION",
     "EmbeddedKafka",
     "KafkaLauncherError",
     "Listener",
+    "SaslSsl",
+    "TlsMaterial",
+    "create_topic",
     "ensure_classpath",
+    "ensure_tls_material",
     "kafka_version",
     "run_sync",
     "serve_forever",

@@ -9,10 +9,12 @@ Version choice (``DEFAULT_KAFKA_VERSION``): 4.1.1. With aiokafka 0.14.0 against 
 newsflow relies on was verified by ``tests/integration/test_broker.py``: produce/consume with keys and
 headers, consumer groups with committed offsets, topic creation with AIOKafkaAdminClient, and
 transactions (commit, abort, ``send_offsets_to_transaction``, read_committed isolation). 3.9.1 also
-passes the same tests (``NEWSFLOW_KAFKA_VERSION=3.9.1``), so it remains a working fallback.
+passes the same tests (``NEWSFLOW_KAFKA_VERSION=3.9.1``), so it remains a working fallback; so does
+4.2.0. 4.1.1 is chosen as the newest 4.x patch release (4.x is what new deployments run).
 
 Cache layout: ``$NEWSFLOW_KAFKA_CACHE/<version>`` (default ``~/.cache/newsflow/kafka/<version>``) holds
 ``pom.xml``, ``libs/`` and the marker file ``.resolved``; the first resolution is reused afterwards.
+Pre-warm it in CI with ``python -c 'from workers.broker import ensure_classpath; ensure_classpath()'``.
 """
 
 from __future__ import annotations
@@ -40,7 +42,10 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from types import FrameType, TracebackType
-from typing import IO, Self, TypeVar
+from typing import IO, TYPE_CHECKING, Any, Self, TypeVar
+
+if TYPE_CHECKING:
+    from workers.broker.security import SaslSsl, TlsMaterial
 
 log = logging.getLogger("newsflow.broker")
 
@@ -54,14 +59,16 @@ NODE_ID = 1
 
 _MARKER = ".resolved"
 _PACKAGE = "workers.broker"
+_ERROR_LINE = re.compile(r" (ERROR|FATAL) |^Caused by: |^Error: |^Exception in thread ")
 # C1-only JIT and the serial collector cut broker start time on small (2-core) machines; a test broker
 # never runs long enough to profit from C2.
 FAST_START_JVM_OPTIONS: tuple[str, ...] = (
     "-XX:+UseSerialGC",
     "-XX:TieredStopAtLevel=1",
-    "-Xshare:auto",
     "-Djava.awt.headless=true",
 )
+# A long-running dev broker (``newsflow broker``, benchmarks) keeps the JVM defaults (G1, C2 JIT).
+LONG_RUNNING_JVM_OPTIONS: tuple[str, ...] = ("-Djava.awt.headless=true",)
 
 _JAVA_HINT = "install Java 17 (Debian/Ubuntu: apt-get install openjdk-17-jre-headless)"
 _MVN_HINT = "install Maven 3.8+ (Debian/Ubuntu: apt-get install maven)"
@@ -163,8 +170,12 @@ class EmbeddedKafka:
         heap: str = "512m",
         extra_listeners: Sequence[Listener] = (),
         jvm_options: Sequence[str] = FAST_START_JVM_OPTIONS,
+        sasl_ssl: SaslSsl | None = None,
     ) -> None:
         self.version = kafka_version(version)
+        self.sasl_ssl = sasl_ssl
+        if sasl_ssl is not None:
+            extra_listeners = [*extra_listeners, Listener(sasl_ssl.listener, "SASL_SSL", sasl_ssl.port)]
         self.extra_properties = dict(extra_properties or {})
         self.heap = heap
         self.jvm_options = tuple(jvm_options)
@@ -179,6 +190,9 @@ class EmbeddedKafka:
         self._owns_data_dir = False
         self._proc: subprocess.Popen[bytes] | None = None
         self._console: IO[bytes] | None = None
+        self._ports_in_use = False  # set by the first successful start: from then on ports never change
+        self._log_offset = 0  # size of the broker log when the current JVM was launched
+        self._tls: TlsMaterial | None = None
 
     # -- properties ---------------------------------------------------------------------------------
 
@@ -192,6 +206,24 @@ class EmbeddedKafka:
         if listener not in self._ports:
             raise KafkaLauncherError(f"listener {listener!r} has no port yet: call start() first")
         return f"{HOST}:{self._ports[listener]}"
+
+    def sasl_ssl_client_options(self) -> dict[str, Any]:
+        """aiokafka client keyword arguments for the SASL_SSL listener (``sasl_ssl=`` must be set)."""
+        if self.sasl_ssl is None or self._tls is None:
+            raise KafkaLauncherError("no SASL_SSL listener: pass sasl_ssl=SaslSsl() and call start() first")
+        return {
+            "bootstrap_servers": self.bootstrap_for(self.sasl_ssl.listener),
+            "security_protocol": "SASL_SSL",
+            "sasl_mechanism": self.sasl_ssl.mechanism,
+            "sasl_plain_username": self.sasl_ssl.username,
+            "sasl_plain_password": self.sasl_ssl.password,
+            "ssl_context": self._tls.client_context(),
+        }
+
+    @property
+    def tls(self) -> TlsMaterial | None:
+        """CA file and keystore of the SASL_SSL listener (after start)."""
+        return self._tls
 
     @property
     def port(self) -> int:
@@ -223,8 +255,15 @@ class EmbeddedKafka:
             raise KafkaLauncherError(f"broker already running on {self.bootstrap_servers}")
         java = _require_tool("java", _JAVA_HINT)
         libs = ensure_classpath(self.version)
+        if self.sasl_ssl is not None and self._tls is None:
+            from workers.broker.security import ensure_tls_material
+
+            self._tls = ensure_tls_material()
         started = time.monotonic()
         self._prepare_data_dir()
+        # Even if start fails or the caller never calls stop(): no JVM or temp dir outlives Python.
+        atexit.unregister(self._stop_at_exit)
+        atexit.register(self._stop_at_exit)
         # Auto-picked ports can be grabbed by someone else between picking and binding: retry then.
         for attempt in range(3):
             self._assign_ports(fresh=attempt > 0)
@@ -233,6 +272,7 @@ class EmbeddedKafka:
             self._launch(java, libs, props)
             try:
                 self._wait_ready(started + timeout)
+                self._ports_in_use = True
                 break
             except KafkaLauncherError:
                 retry = attempt < 2 and self._may_retry_bind()
@@ -240,7 +280,6 @@ class EmbeddedKafka:
                 if not retry:
                     raise
                 log.warning("port clash on start, retrying with new ports")
-        atexit.register(self._stop_at_exit)
         elapsed = time.monotonic() - started
         log.info(
             "kafka %s ready on %s in %.1fs",
@@ -264,6 +303,7 @@ class EmbeddedKafka:
             self._data_dir = None
             self._owns_data_dir = False
             self._ports.clear()  # a fresh start gets a fresh broker
+            self._ports_in_use = False
 
     def kill(self) -> None:
         """SIGKILL the broker (crash simulation). Data and ports are kept; ``start()`` brings it back."""
@@ -316,9 +356,14 @@ class EmbeddedKafka:
 
     def _may_retry_bind(self) -> bool:
         """The launch failed because a port was taken, and we chose the ports (and may pick new ones)."""
-        if self._requested_port is not None or any(lst.port is not None for lst in self.extra_listeners):
+        if self._ports_in_use or self._requested_port is not None:
             return False
-        return "Address already in use" in self._log_tail(200)
+        if any(lst.port is not None for lst in self.extra_listeners):
+            return False
+        with contextlib.suppress(OSError), self.log_file.open("rb") as handle:
+            handle.seek(self._log_offset)
+            return b"Address already in use" in handle.read()
+        return False
 
     def _server_properties(self) -> dict[str, str]:
         data = self.data_dir
@@ -347,11 +392,19 @@ class EmbeddedKafka:
             "transaction.state.log.replication.factor": "1",
             "transaction.state.log.min.isr": "1",
             "group.initial.rebalance.delay.ms": "0",
+            # After a SIGKILL the controller rejects the new broker incarnation until the old session
+            # expires (default 9s): a shorter session makes crash/restart tests fast.
+            "broker.session.timeout.ms": "4000",
+            "broker.heartbeat.interval.ms": "1000",
             "auto.create.topics.enable": "true",
         }
         if int(self.version.split(".")[0]) >= 4:
             props["share.coordinator.state.topic.replication.factor"] = "1"
             props["share.coordinator.state.topic.min.isr"] = "1"
+        if self.sasl_ssl is not None and self._tls is not None:
+            from workers.broker.security import broker_properties
+
+            props.update(broker_properties(self.sasl_ssl, self._tls))
         props.update(self.extra_properties)
         return props
 
@@ -384,10 +437,12 @@ class EmbeddedKafka:
     def _format_storage(self, java: str, libs: Path, props: Path) -> None:
         if (self.data_dir / "kraft" / "meta.properties").is_file():
             return  # formatted before: keep the data (restart)
-        cmd = self._java_command(
-            java, libs, "kafka.tools.StorageTool", "format", "-t", _cluster_id(), "-c", str(props),
-            "--ignore-formatted",
-        )  # fmt: skip
+        args = ["format", "-t", _cluster_id(), "-c", str(props), "--ignore-formatted"]
+        if self.sasl_ssl is not None:  # SCRAM users can only be written at format time in KRaft
+            from workers.broker.security import format_arguments
+
+            args += format_arguments(self.sasl_ssl)
+        cmd = self._java_command(java, libs, "kafka.tools.StorageTool", *args)
         result = subprocess.run(cmd, capture_output=True, text=True, check=False)
         if result.returncode != 0:
             output = (result.stdout + result.stderr).strip()[-4000:]
@@ -395,6 +450,7 @@ class EmbeddedKafka:
 
     def _launch(self, java: str, libs: Path, props: Path) -> None:
         cmd = self._java_command(java, libs, "kafka.Kafka", str(props))
+        self._log_offset = self.log_file.stat().st_size if self.log_file.exists() else 0
         self._console = (self.data_dir / "logs" / "console.log").open("ab")
         self._proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=self._console, stderr=subprocess.STDOUT)
         log.debug("launched kafka pid %d: %s", self._proc.pid, " ".join(cmd))
@@ -413,15 +469,20 @@ class EmbeddedKafka:
             time.sleep(0.2)
 
     def _failure(self, what: str) -> str:
-        return f"{what} (bootstrap {self.bootstrap_servers}, log {self.log_file}); last log lines:\n{self._log_tail(40)}"
+        where = f"bootstrap {self.bootstrap_servers}, log {self.log_file}"
+        return f"{what} ({where}); last log lines:\n{self._log_tail(40)}"
 
     def _log_tail(self, lines: int) -> str:
+        """The last log lines, stack frames dropped; the broker's ERROR lines first (the likely cause)."""
         parts = []
         for path in (self.data_dir / "logs" / "console.log", self.log_file):
             with contextlib.suppress(OSError):
-                tail = path.read_text(errors="replace").splitlines()[-lines:]
-                if tail:
-                    parts.append(f"--- {path.name} ---\n" + "\n".join(tail))
+                text = [ln for ln in path.read_text(errors="replace").splitlines() if not ln.startswith("\t")]
+                errors = [ln[:500] for ln in text if _ERROR_LINE.search(ln)][-8:]
+                if errors:
+                    parts.append(f"--- {path.name} (errors) ---\n" + "\n".join(errors))
+                if text:
+                    parts.append(f"--- {path.name} ---\n" + "\n".join(text[-lines:]))
         return "\n".join(parts) or "(no log output)"
 
     def _stop_process(self, timeout: float) -> None:
@@ -447,9 +508,18 @@ class EmbeddedKafka:
             self.stop(timeout=10)
 
 
-def serve_forever(port: int | None = None, data_dir: Path | None = None, version: str | None = None) -> None:
-    """Run a broker in the foreground until SIGINT/SIGTERM (``newsflow broker``)."""
-    broker = EmbeddedKafka(version=version, port=port, data_dir=data_dir)
+def serve_forever(
+    port: int | None = None,
+    data_dir: Path | None = None,
+    version: str | None = None,
+    *,
+    jvm_options: Sequence[str] = LONG_RUNNING_JVM_OPTIONS,
+) -> None:
+    """Run a broker in the foreground until SIGINT/SIGTERM (``newsflow broker``).
+
+    A given ``data_dir`` is kept (topics survive the next run); without one a temp dir is used and removed.
+    """
+    broker = EmbeddedKafka(version=version, port=port, data_dir=data_dir, jvm_options=jvm_options)
     stop = threading.Event()
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
@@ -457,7 +527,12 @@ def serve_forever(port: int | None = None, data_dir: Path | None = None, version
 
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        broker.start()
+        try:
+            broker.start()
+        except KafkaLauncherError:
+            if stop.is_set():  # Ctrl-C during startup also hits the JVM (same process group)
+                return
+            raise
         print(
             f"Kafka {broker.version} ready: bootstrap.servers={broker.bootstrap_servers} "
             f"(data {broker.data_dir}, log {broker.log_file}); Ctrl-C to stop",
@@ -568,7 +643,7 @@ async def _serves_metadata(bootstrap_servers: str) -> bool:
     try:
         await client.bootstrap()
         return any(broker.nodeId == NODE_ID for broker in client.cluster.brokers())
-    except (KafkaError, OSError, asyncio.TimeoutError):
+    except (TimeoutError, KafkaError, OSError):
         return False
     finally:
         await client.close()
