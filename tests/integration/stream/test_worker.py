@@ -1,0 +1,162 @@
+"""The stream worker against a real Kafka broker (see tests/integration/conftest.py)."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+
+import orjson
+import pytest
+
+from schemas import Article, Rejected
+from workers.offline import process
+from workers.pipeline import Pipeline, PipelineSettings
+from workers.producer import RawPageProducer
+from workers.stream.records import HEADER_SCHEMA, HEADER_SCHEMA_VERSION
+from workers.stream.samples import bad_messages, example_pages_dir
+
+from .conftest import StreamEnv, read_topic, run, wait_committed
+
+pytestmark = pytest.mark.integration
+
+MAX_CONTENT = 200_000
+
+
+def offline_articles(paths: list[str]) -> list[bytes]:
+    out, rejects = io.BytesIO(), io.BytesIO()
+    process(paths, out, rejects, pipeline=Pipeline(PipelineSettings(max_content_bytes=MAX_CONTENT)))
+    return out.getvalue().splitlines()
+
+
+def produce_cli(env: StreamEnv, *paths: str) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "workers.cli", "produce", *paths, "--topic", env.raw, "--quiet"],
+        env=env.env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "published" in result.stderr
+
+
+def sample_pages(count: int) -> list[bytes]:
+    texts = [p.read_text() for p in sorted(example_pages_dir().iterdir())]
+    return [
+        orjson.dumps(
+            {
+                "url": f"https://example.com/news/{i}.html",
+                "fetched_at": datetime(2025, 1, 21, tzinfo=UTC).isoformat(),
+                "content": texts[i % len(texts)],
+                "site": "example.com",
+            }
+        )
+        for i in range(count)
+    ]
+
+
+async def send_all(
+    bootstrap: str, topic: str, messages: list[tuple[bytes | None, bytes, list[tuple[str, bytes]]]]
+) -> None:
+    async with RawPageProducer(bootstrap, topic) as producer:
+        for key, payload, headers in messages:
+            await producer.send_payload(payload, key=key, headers=headers)
+
+
+def test_pages_and_bad_messages_end_in_exactly_one_place(stream_env: StreamEnv, start_worker) -> None:  # type: ignore[no-untyped-def]
+    env = stream_env
+    worker = start_worker(NEWSFLOW_MAX_CONTENT_BYTES=str(MAX_CONTENT))
+    pages_dir = str(example_pages_dir())
+    produce_cli(env, pages_dir)
+    bad = bad_messages(MAX_CONTENT)
+    run(send_all(env.bootstrap, env.raw, [(b.key, b.payload, list(b.headers)) for b in bad]))
+
+    expected_articles = offline_articles([pages_dir])
+    assert len(expected_articles) == 5
+    records = run(read_topic(env.bootstrap, [env.articles, env.rejected], expected=5 + len(bad), timeout=90, settle=2))
+    articles = [r for r in records if r.topic == env.articles]
+    rejected = [r for r in records if r.topic == env.rejected]
+    assert len(articles) == 5, worker.output()[-3000:]
+    assert len(rejected) == len(bad), worker.output()[-3000:]
+
+    # Articles: byte-identical to `newsflow process`, keyed by article_id, with schema headers.
+    assert sorted(r.value for r in articles) == sorted(expected_articles)
+    for record in articles:
+        article = Article.model_validate_json(record.value)
+        assert record.key == article.article_id.encode()
+        headers = dict(record.headers)
+        assert headers["content-type"] == b"application/json"
+        assert headers[HEADER_SCHEMA] == b"article"
+        assert headers[HEADER_SCHEMA_VERSION] == b"1"
+
+    # Dead letters: right reason, original key, bytes, headers and coordinates.
+    by_key = {b.key: b for b in bad}
+    seen_offsets = set()
+    for record in rejected:
+        dead = Rejected.model_validate_json(record.value)
+        message = by_key[record.key]
+        assert dead.reason == message.expected, (message.label, dead.message)
+        assert dead.payload == message.payload
+        assert dead.origin.kind == "kafka"
+        assert dead.origin.topic == env.raw
+        assert dead.origin.key == message.key
+        assert [(h.key, h.value) for h in dead.origin.headers] == list(message.headers)
+        assert dead.origin.timestamp_ms is not None
+        seen_offsets.add((dead.origin.partition, dead.origin.offset))
+        assert dict(record.headers)["newsflow-reject-reason"] == dead.reason.value.encode()
+        assert dead.message
+    assert len(seen_offsets) == len(bad)
+
+    # Offsets committed up to the end of the input; SIGTERM stops cleanly.
+    run(wait_committed(env.bootstrap, env.app_id, env.raw))
+    assert worker.terminate() == 0, worker.output()[-3000:]
+    assert "newsflow worker stopped" in worker.output()
+
+    # A restarted worker does not re-emit committed work: one new page -> exactly one new article.
+    second = start_worker(NEWSFLOW_MAX_CONTENT_BYTES=str(MAX_CONTENT))
+    run(send_all(env.bootstrap, env.raw, [(b"https://example.com/news/new.html", sample_pages(1)[0], [])]))
+    records = run(
+        read_topic(env.bootstrap, [env.articles, env.rejected], expected=5 + len(bad) + 1, timeout=60, settle=4)
+    )
+    assert len([r for r in records if r.topic == env.articles]) == 6, second.output()[-3000:]
+    assert len([r for r in records if r.topic == env.rejected]) == len(bad)
+    assert second.terminate() == 0
+
+
+def test_exactly_once_survives_kill_9(stream_env: StreamEnv, start_worker) -> None:  # type: ignore[no-untyped-def]
+    env = stream_env
+    count = 600
+    guarantee = {"NEWSFLOW_PROCESSING_GUARANTEE": "exactly_once"}
+    pages = sample_pages(count)
+    first = start_worker(**guarantee)
+    run(send_all_fast(env.bootstrap, env.raw, pages))
+    # Kill -9 mid-stream, after at least one transaction committed (Faust commits every 2.8 s).
+    deadline = time.monotonic() + 90
+    seen = 0
+    while time.monotonic() < deadline:
+        seen = len(run(read_topic(env.bootstrap, [env.articles], expected=count, timeout=1)))
+        committed = len(run(read_topic(env.bootstrap, [env.articles], expected=count, timeout=1, read_committed=True)))
+        if committed >= 50 and seen < count:
+            break
+        time.sleep(0.2)
+    first.kill()
+    assert 0 < seen < count, f"could not kill mid-stream (saw {seen}):\n{first.output()[-3000:]}"
+
+    second = start_worker(**guarantee)
+    records = run(read_topic(env.bootstrap, [env.articles], expected=count, timeout=120, read_committed=True, settle=5))
+    keys = [r.key for r in records]
+    assert len(set(keys)) == count, second.output()[-3000:]
+    assert len(keys) == count, f"{len(keys) - len(set(keys))} duplicates visible to read_committed consumers"
+    uncommitted = run(read_topic(env.bootstrap, [env.articles], expected=count, timeout=10, settle=1))
+    print(f"exactly_once: {count} articles once each (read_committed); {len(uncommitted)} records incl. aborted")
+    assert second.terminate() == 0
+
+
+async def send_all_fast(bootstrap: str, topic: str, pages: list[bytes]) -> None:
+    async with RawPageProducer(bootstrap, topic) as producer:
+        futures = [await producer.enqueue(p, key=orjson.loads(p)["url"].encode()) for p in pages]
+        for future in futures:
+            await future
