@@ -16,7 +16,7 @@ from workers.pipeline import patterns as pt
 from workers.pipeline.document import Block, Document, Label
 from workers.pipeline.language import guess_language, stop_ratio, stoplist, tokens, uses_spaces
 
-MIN_ARTICLE_WORDS = 50
+MIN_ARTICLE_WORDS = 60
 _FIRST_RUN_WORDS = 80
 _TITLE_LOOKBACK = 8
 _MAX_GAP = 5
@@ -101,7 +101,7 @@ class Classify:
         ratios: list[float] = []
         for block, words in zip(document.blocks, block_tokens, strict=True):
             count = len(words) if spaced else len(block.text) // 2
-            ratio = stop_ratio(words, stops) if stops and spaced else 0.0
+            ratio = stop_ratio(words, stops) if stops and spaced and len(words) >= 8 else 0.0
             key = " ".join(words)
             kind = self._kind(block, words, key, marks, seen)
             info = _Info(words=count, stop=ratio, kind=kind, key=key)
@@ -173,7 +173,7 @@ class Classify:
             match = pt.ATTRIBUTION.match(text)
             if match and self._names_publisher(match.group("name"), match.group("label")):
                 return Kind.ATTRIBUTION
-            if pt.BYLINE.match(text) and len(words) <= 8:
+            if pt.BYLINE.match(text) and len(words) <= 14:
                 return Kind.BYLINE
             if pt.is_timestamp_line(text):
                 return Kind.TIMESTAMP

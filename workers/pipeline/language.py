@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from itertools import chain
 from functools import lru_cache
 
 import justext
@@ -68,33 +69,19 @@ def stoplist(code: str) -> frozenset[str]:
     return frozenset(w.casefold() for w in justext.get_stoplist(name)) if name else frozenset()
 
 
-_PUNCT = "\"'“”‘’«»„()[]{}.,;:!?…-–—/\\|*#@%&+=<>~^`_•·"
+_PUNCT = re.compile(r"[\"'“”‘’«»„()\[\]{}.,;:!?…\-–—/\\|*#@%&+=<>~^`_•·]+")
 
 
 def tokens(text: str) -> list[str]:
-    """Case-folded word tokens (syllables for Vietnamese), edge punctuation dropped.
-
-    str.split plus a strip only where needed is about 3x faster than a Unicode \\w+ regex.
-    """
-    out = []
-    for word in text.casefold().split():
-        if not word.isalnum():
-            word = word.strip(_PUNCT)
-            if not word:
-                continue
-        out.append(word)
-    return out
+    """Case-folded word tokens (syllables for Vietnamese); punctuation splits and is dropped."""
+    return _PUNCT.sub(" ", text.casefold()).split()
 
 
 def guess_language(words: list[str]) -> tuple[str | None, float]:
     """Best stoplist for these words and the share of words it covers (0..1)."""
     if not words:
         return None, 0.0
-    index = _index()
-    counts: Counter[str] = Counter()
-    for langs in filter(None, map(index.get, words)):
-        for lang in langs:
-            counts[lang] += 1
+    counts = Counter(chain.from_iterable(filter(None, map(_index().get, words))))
     if not counts:
         return None, 0.0
     # Ties (shared function words) go to the language with the most distinctive hits.
@@ -105,7 +92,7 @@ def guess_language(words: list[str]) -> tuple[str | None, float]:
 def stop_ratio(words: list[str], stops: frozenset[str]) -> float:
     if not words:
         return 0.0
-    return sum(1 for w in words if w in stops) / len(words)
+    return sum(map(stops.__contains__, words)) / len(words)
 
 
 def uses_spaces(text: str) -> bool:

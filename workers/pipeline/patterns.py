@@ -145,7 +145,7 @@ _TRAILING_TIME_NOISE = re.compile(r"[\s|()\[\]'’.,–—-]+|\b(?:am|pm)\b", re
 
 def ends_with_timestamp(text: str) -> bool:
     tail = text[-40:]
-    if not _DIGIT.search(tail):
+    if not _DIGIT.search(text[-14:]):  # every timestamp form ends within a few characters of a digit
         return False
     matches = list(TIMESTAMP.finditer(tail))
     if not matches:
@@ -158,9 +158,11 @@ def caption_credit(text: str) -> tuple[bool, str | None]:
     """(is a caption, its credit) for a line written like an image caption."""
     if len(text) > 600:
         return False, None
-    if CAPTION_ILLUSTRATION.match(text):
+    if text[:1] in "(ẢảIi" and CAPTION_ILLUSTRATION.match(text):
         return True, None
     tail = text[-160:]
+    if not any(mark in tail for mark in ":|/("):  # every credit form has one of these
+        return False, None
     match = CAPTION_BY.search(tail) or CAPTION_CREDIT.search(tail) or CAPTION_PIPE_CREDIT.search(tail)
     if match is None:
         return False, None
