@@ -45,6 +45,7 @@ _CREDIT_WORDS = (
     r"ảnh|hình|hình ảnh|nguồn ảnh|ảnh minh họa|ảnh minh hoạ|photo|photos|image|picture|foto|fotos|bild|"
     r"crédit photo|credit|credits|photograph|video|clip|đồ họa|graphic"
 )
+_CREDIT_WORD_TUPLE = tuple(_CREDIT_WORDS.split("|"))
 CAPTION_CREDIT = re.compile(
     rf"(?:^|[\s(\[.,;–—-])(?:{_CREDIT_WORDS})\s*:\s*(?P<credit>[^:()\[\]]{{1,80}}?)\s*[.)\]]?\s*$", re.I
 )
@@ -140,12 +141,19 @@ def is_timestamp_line(text: str) -> bool:
 
 
 _DIGIT = re.compile(r"\d")
+_TRAILING_TIME_NOISE_END = re.compile(r"(?:[\s|()\[\]'’.,–—-]|\b[aApP][mM]\b|\b[aApP]\.[mM]\.)+$")
+_RELATIVE_ENDINGS = (
+    "trước", "ago", "lalu", "cdt", "edt", "est", "gmt", "utc", "ict", "wib", "phút", "giờ", "ngày", "tuần", "tháng",
+    "min", "mins", "minute", "minutes", "hour", "hours", "hrs", "day", "days", "week", "weeks", "minuten", "stunden",
+    "tagen", "minutos", "horas", "días", "heures", "jours", "menit", "jam", "hari",
+)
 _TRAILING_TIME_NOISE = re.compile(r"[\s|()\[\]'’.,–—-]+|\b(?:am|pm)\b", re.I)
 
 
 def ends_with_timestamp(text: str) -> bool:
     tail = text[-40:]
-    if not _DIGIT.search(text[-14:]):  # every timestamp form ends within a few characters of a digit
+    end = _TRAILING_TIME_NOISE_END.sub("", tail)
+    if not end or not (end[-1].isdigit() or end.casefold().endswith(_RELATIVE_ENDINGS)):
         return False
     matches = list(TIMESTAMP.finditer(tail))
     if not matches:
@@ -155,21 +163,30 @@ def ends_with_timestamp(text: str) -> bool:
 
 
 def caption_credit(text: str) -> tuple[bool, str | None]:
-    """(is a caption, its credit) for a line written like an image caption."""
+    """(is a caption, its credit) for a line written like an image caption.
+
+    Plain string search finds the credit's colon first; the regexes only run on the few lines
+    that have one, which keeps this cheap on every paragraph of every page.
+    """
     if len(text) > 600:
         return False, None
     if text[:1] in "(ẢảIi" and CAPTION_ILLUSTRATION.match(text):
         return True, None
     tail = text[-160:]
-    if not any(mark in tail for mark in ":|/("):  # every credit form has one of these
-        return False, None
-    match = CAPTION_BY.search(tail) or CAPTION_CREDIT.search(tail) or CAPTION_PIPE_CREDIT.search(tail)
+    match = None
+    colon = tail.rfind(":")
+    if colon > 0 and tail[:colon].rstrip().casefold().endswith(_CREDIT_WORD_TUPLE):
+        match = CAPTION_CREDIT.search(tail)
+    if match is None and "(" in tail:
+        match = CAPTION_BY.search(tail)
+    if match is None and ("|" in tail or "/" in tail):
+        match = CAPTION_PIPE_CREDIT.search(tail)
     if match is None:
         return False, None
     credit = match.group("credit").strip(" .;,")
     if not credit or len(credit.split()) > 6 or not (credit[0].isupper() or credit[0].isdigit()):
         return False, None
-    if any(q in credit for q in '"“”«»'):
+    if any(q in credit for q in "\"“”«»"):
         return False, None
     return True, credit
 
