@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 
 from schemas import Article, Origin, RawPage, RawPageLimits, Rejected, RejectReason
 from workers import PIPELINE_VERSION
+from workers.enrich import Enrich
 from workers.pipeline.assemble import Assemble
 from workers.pipeline.classify import Classify
 from workers.pipeline.decode import ParseRawPage
@@ -41,6 +42,7 @@ class Pipeline:
         self.segment = Segment()
         self.classify = Classify()
         self.assemble = Assemble(max_paragraphs=self.settings.max_paragraphs)
+        self.enrich = Enrich()
         self._timer = stage_timer
 
     def _timed(self, name: str, started: float) -> float:
@@ -81,7 +83,9 @@ class Pipeline:
         classified = self.classify.run(document)
         started = self._timed(self.classify.name, started)
         article = self.assemble.run(page, classified)
-        self._timed(self.assemble.name, started)
+        started = self._timed(self.assemble.name, started)
+        article = self.enrich.run(article)
+        self._timed(self.enrich.name, started)
         return article
 
     def reject(

@@ -1,0 +1,256 @@
+"""Dates the text mentions, as ISO dates, and the publish date when the text states it.
+
+A missing year is inferred from the publish date (else the fetch date): the nearest such date, or
+the next/previous one when the text says so ('tháng 7 tới', 'hôm 25/1 vừa qua'). Relative days
+('ngày mai', 'yesterday') need the publish date and are skipped without it.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta
+from typing import Literal
+
+from schemas import Article, MentionedDate
+
+Precision = Literal["day", "month", "year"]
+_MAX_DATES = 30
+
+_MONTHS: dict[str, int] = {}
+for _number, _names in enumerate(
+    [
+        "january jan janvier januar enero janeiro gennaio januari",
+        "february feb février februar febrero fevereiro febbraio februari",
+        "march mar mars märz marzo março maret",
+        "april apr avril abril aprile",
+        "may mai mayo maio maggio mei",
+        "june jun juin juni junio junho giugno",
+        "july jul juillet juli julio julho luglio",
+        "august aug août agosto agustus",
+        "september sep sept septembre septiembre setembro settembre",
+        "october oct octobre oktober octubre outubro ottobre",
+        "november nov novembre noviembre novembro",
+        "december dec décembre dezember diciembre dezembro dicembre desember",
+    ],
+    start=1,
+):
+    for _name in _names.split():
+        _MONTHS[_name] = _number
+_MONTH_FORMS = sorted({f for name in _MONTHS for f in (name, name.capitalize())}, key=len, reverse=True)
+_MONTH = "|".join(_MONTH_FORMS)
+
+# Patterns start with a digit or a literal and use no IGNORECASE, so the regex engine can skip
+# ahead to candidates; word boundaries and the words before a date are checked afterwards.
+_NUMERIC = re.compile(r"(?P<d>\d{1,2})(?P<sep>[/.])(?P<m>\d{1,2})(?:[/.](?P<y>\d{4}))?")
+_ISO = re.compile(r"(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})")
+_VI_DAY_MONTH = re.compile(r"(?P<d>\d{1,2}) tháng (?P<m>\d{1,2})(?:\s*(?:,|năm)\s*(?P<y>\d{4}))?")
+_VI_MONTH = re.compile(r"[Tt]háng (?P<m>\d{1,2})(?:\s*(?:/|năm)\s*(?P<y>\d{4}))?")
+_VI_YEAR = re.compile(r"[Nn]ăm (?P<y>(?:19|20)\d\d)")
+_YEAR = re.compile(r"(?:[Ii]n|[Ee]n|[Ii]m|[Nn]el|[Ee]m|[Dd]e|[Tt]ahun|[Ss]ince|[Bb]y) (?P<y>(?:19|20)\d\d)")
+_NAMED_DAY = re.compile(
+    rf"(?:(?P<mon>{_MONTH})\.? (?P<d>\d{{1,2}})(?:st|nd|rd|th)?(?:,? (?P<y>\d{{4}}))?"
+    rf"|(?P<d2>\d{{1,2}})(?:st|nd|rd|th|er|º)?\.? (?:of |de )?(?P<mon2>{_MONTH})\.?(?:,? (?:de )?(?P<y2>\d{{4}}))?)"
+)
+_NAMED_MONTH = re.compile(rf"(?:[Ii]n|[Ee]n|[Ii]m|[Ee]arly|[Ll]ate) (?P<mon>{_MONTH})(?: (?P<y>\d{{4}}))?")
+_PREFIX = re.compile(r"(?:rạng sáng|sáng|trưa|chiều|tối|đêm|ngày|hôm|từ|đến|vào|trước|sau|on)\s+(?:nay\s+|mai\s+)?$")
+_SUFFIX = re.compile(r"\s+(?:(?P<fwd>sắp tới|tới|năm sau|năm tới)|(?P<back>vừa qua|năm ngoái|năm trước))(?!\w)")
+_RELATIVE_DAYS: dict[str, int] = {
+    "hôm nay": 0,
+    "sáng nay": 0,
+    "trưa nay": 0,
+    "chiều nay": 0,
+    "tối nay": 0,
+    "đêm nay": 0,
+    "ngày mai": 1,
+    "sáng mai": 1,
+    "chiều mai": 1,
+    "tối mai": 1,
+    "ngày kia": 2,
+    "hôm qua": -1,
+    "tối qua": -1,
+    "đêm qua": -1,
+    "sáng qua": -1,
+    "chiều qua": -1,
+    "hôm kia": -2,
+    "today": 0,
+    "tonight": 0,
+    "tomorrow": 1,
+    "yesterday": -1,
+}
+_RELATIVE_YEARS = {
+    "năm nay": 0,
+    "năm ngoái": -1,
+    "năm tới": 1,
+    "năm sau": 1,
+    "this year": 0,
+    "last year": -1,
+    "next year": 1,
+}
+
+
+def _alternation(words: list[str]) -> re.Pattern[str]:
+    forms = {f for w in words for f in (w, w[0].upper() + w[1:])}
+    return re.compile("(" + "|".join(sorted(forms, key=len, reverse=True)) + r")(?!\w)")
+
+
+_RELATIVE = _alternation(list(_RELATIVE_DAYS))
+_RELATIVE_YEAR = _alternation(list(_RELATIVE_YEARS))
+
+
+def _safe(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _infer(month: int, day: int, ref: date, direction: int) -> date | None:
+    candidates = [d for y in (ref.year - 1, ref.year, ref.year + 1) if (d := _safe(y, month, day)) is not None]
+    if direction > 0:
+        candidates = [d for d in candidates if d >= ref] or candidates
+    elif direction < 0:
+        candidates = [d for d in candidates if d <= ref] or candidates
+    return min(candidates, key=lambda d: abs((d - ref).days)) if candidates else None
+
+
+def _value(ref: date, precision: Precision, month: int, day: int, year: int | None, direction: int) -> date | None:
+    if year is not None and not 1900 <= year <= 2100:
+        return None
+    if precision == "year":
+        return _safe(year or ref.year, 1, 1)
+    if not 1 <= month <= 12:
+        return None
+    if precision == "month":
+        return _safe(year, month, 1) if year is not None else _infer(month, 1, ref.replace(day=1), direction)
+    return _safe(year, month, day) if year is not None else _infer(month, day, ref, direction)
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value else None
+
+
+class _Found:
+    def __init__(self, text: str, ref: date) -> None:
+        self.text = text
+        self.ref = ref
+        self.items: list[tuple[int, MentionedDate]] = []
+        self.taken: list[tuple[int, int]] = []
+
+    def free(self, start: int, end: int) -> bool:
+        if start > 0 and self.text[start - 1].isalnum():
+            return False
+        if end < len(self.text) and self.text[end].isalnum():
+            return False
+        return all(end <= s or start >= e for s, e in self.taken)
+
+    def direction(self, start: int, end: int) -> tuple[int, int]:
+        """-1/0/1 from 'hôm' before or 'tới'/'vừa qua' after, and the end including that word."""
+        suffix = _SUFFIX.match(self.text, end)
+        if suffix is not None:
+            return (1 if suffix.group("fwd") else -1), suffix.end()
+        return (-1 if self.text[start : start + 3].casefold() == "hôm" else 0), end
+
+    def add(self, start: int, end: int, precision: Precision, month: int, day: int, year: int | None) -> None:
+        direction, end = self.direction(start, end) if year is None else (0, end)
+        value = _value(self.ref, precision, month, day, year, direction)
+        if value is not None:
+            self.taken.append((start, end))
+            text = self.text[start:end].strip().rstrip(".")
+            self.items.append((start, MentionedDate(date=value, text=text, precision=precision)))
+
+    def prefix(self, start: int) -> int | None:
+        """Start of 'ngày '/'hôm '/'tối nay ' written just before a date, if any."""
+        window = self.text[max(0, start - 16) : start]
+        before = _PREFIX.search(window.lower())
+        return start - len(window) + before.start() if before else None
+
+
+def find_dates(text: str, ref: date, published: date | None, language: str | None = "vi") -> list[MentionedDate]:
+    found = _Found(text, ref)
+    for match in _ISO.finditer(text):
+        if found.free(match.start(), match.end()):
+            found.add(match.start(), match.end(), "day", int(match["m"]), int(match["d"]), int(match["y"]))
+    for match in _NUMERIC.finditer(text):
+        start, end = match.start(), match.end()
+        if (
+            (start and text[start - 1] in "/.-")
+            or (end < len(text) and text[end] in "/-")
+            or not found.free(start, end)
+        ):
+            continue
+        year = _int(match["y"])
+        begin = found.prefix(start)
+        if year is None and (begin is None or match["sep"] != "/"):
+            continue  # '1/2 dân số' is a fraction; a bare d/m needs 'ngày', 'hôm', 'tối'...
+        if year is None and end + 1 < len(text) and text[end] in ".," and text[end + 1].isdigit():
+            continue
+        found.add(start if begin is None else begin, end, "day", int(match["m"]), int(match["d"]), year)
+    if language == "vi":
+        for match in _VI_DAY_MONTH.finditer(text):
+            if found.free(match.start(), match.end()):
+                begin = found.prefix(match.start())
+                start = match.start() if begin is None else begin
+                found.add(start, match.end(), "day", int(match["m"]), int(match["d"]), _int(match["y"]))
+        for match in _VI_MONTH.finditer(text):
+            if found.free(match.start(), match.end()):
+                found.add(match.start(), match.end(), "month", int(match["m"]), 1, _int(match["y"]))
+        year_pattern = _VI_YEAR
+    else:
+        for match in _NAMED_DAY.finditer(text):
+            if found.free(match.start(), match.end()):
+                month = _MONTHS[(match["mon"] or match["mon2"]).casefold()]
+                day, year = int(match["d"] or match["d2"]), _int(match["y"] or match["y2"])
+                found.add(match.start(), match.end(), "day", month, day, year)
+        for match in _NAMED_MONTH.finditer(text):
+            if found.free(match.start(), match.end()):
+                found.add(match.start(), match.end(), "month", _MONTHS[match["mon"].casefold()], 1, _int(match["y"]))
+        year_pattern = _YEAR
+    for match in year_pattern.finditer(text):
+        if found.free(match.start(), match.end()):
+            found.add(match.start(), match.end(), "year", 1, 1, int(match["y"]))
+    if published is not None:
+        for match in _RELATIVE.finditer(text):
+            if found.free(match.start(), match.end()):
+                value = published + timedelta(days=_RELATIVE_DAYS[match.group(1).lower()])
+                found.items.append((match.start(), MentionedDate(date=value, text=match.group(0), precision="day")))
+        for match in _RELATIVE_YEAR.finditer(text):
+            if found.free(match.start(), match.end()):
+                value = date(published.year + _RELATIVE_YEARS[match.group(1).lower()], 1, 1)
+                found.items.append((match.start(), MentionedDate(date=value, text=match.group(0), precision="year")))
+    found.items.sort(key=lambda item: item[0])
+    seen: set[tuple[date, str]] = set()
+    out = []
+    for _, mention in found.items:
+        if (mention.date, mention.precision) not in seen:
+            seen.add((mention.date, mention.precision))
+            out.append(mention)
+    return out[:_MAX_DATES]
+
+
+def stated_publish_date(article: Article) -> datetime | None:
+    """A dateline written as its own short paragraph at the top or bottom ('Thứ hai, 21/1/2025 10:30')."""
+    from workers.pipeline.dates import parse_dateline  # workers.pipeline imports this package
+
+    paragraphs = [article.lead, *article.body] if article.lead else article.body
+    for paragraph in (paragraphs[:1] + paragraphs[-1:]) if paragraphs else []:
+        if len(paragraph) <= 60 and sum(c.isdigit() for c in paragraph) >= 6:
+            stated = parse_dateline(paragraph)
+            if stated is not None:
+                return stated
+    return None
+
+
+class ExtractDates:
+    name = "dates"
+
+    def run(self, article: Article) -> Article:
+        update: dict[str, object] = {}
+        published = article.published_at
+        if published is None:
+            published = stated_publish_date(article)
+            if published is not None:
+                update["published_at"] = published
+        ref = (published or article.fetched_at).date()
+        text, stated = article.main_text, published.date() if published else None
+        update["mentioned_dates"] = find_dates(text, ref, stated, article.language)
+        return article.model_copy(update=update)
