@@ -8,6 +8,7 @@ site: the signals are the shapes every news page shares.
 
 from __future__ import annotations
 
+import re
 import statistics
 from dataclasses import dataclass, field
 from enum import Enum, auto
@@ -41,6 +42,7 @@ class Kind(Enum):
     JUNK = auto()
 
 
+_SENTENCE_BREAK = re.compile(r"[.!?…][\"”’»)]?\s+(?=[\"“‘«(]?[A-ZÀ-ỸĐ0-9])")
 _HARD_STOPS = frozenset({Kind.END, Kind.TAGS_HEADER, Kind.ATTRIBUTION, Kind.AUTHOR_SOURCE})
 
 
@@ -62,6 +64,8 @@ class Classified:
     section: str | None = None
     reason: str | None = None  # why it is not an article, when region is None
     tokens: list[list[str]] = field(default_factory=list)  # per block, as the classifier saw them
+    prose_words: int = 0  # words in prose blocks anywhere on the page (outside nav/footer/aside)
+    region_words: int = 0  # words in prose blocks of the chosen article
 
 
 @dataclass(slots=True)
@@ -222,8 +226,13 @@ class Classify:
         if not runs:
             result.reason = "no paragraph of running text was found"
             return
+        result.prose_words = sum(
+            i.words for b, i in zip(blocks, infos, strict=True) if i.good and not b.boilerplate_hint
+        )
         chosen = next((r for r in runs if r.score >= _FIRST_RUN_WORDS), max(runs, key=lambda r: r.score))
+        chosen = self._across_inline_box(chosen, runs, infos, blocks)
         chosen = self._with_standfirst(chosen, infos, blocks)
+        result.region_words = chosen.score
         goods = sum(1 for m in chosen.members if infos[m].good)
         if goods == 1 and chosen.score < _FIRST_RUN_WORDS:
             result.reason = "only one short paragraph of running text: a teaser, not an article"
@@ -234,7 +243,7 @@ class Classify:
         if chosen.score < MIN_ARTICLE_WORDS:
             result.reason = f"the longest run of article text has {chosen.score} words (< {MIN_ARTICLE_WORDS})"
             return
-        if self._looks_like_listing(chosen, infos):
+        if self._looks_like_listing(chosen, infos, blocks):
             result.reason = "the page is a list of headlines and teasers, not an article"
             return
         start, end = chosen.start, chosen.end
@@ -271,7 +280,8 @@ class Classify:
         def startable(b: Block) -> bool:
             return b.article_hint or (b.lead_hint and not b.boilerplate_hint)
 
-        any_article_hint = any(startable(b) and i.good for b, i in zip(blocks, infos, strict=True))
+        # Inside a marked-up article container, runs start only there (or at a marked standfirst).
+        any_article_hint = any(b.article_hint and i.good for b, i in zip(blocks, infos, strict=True))
         runs: list[Classify._Run] = []
         i, n = 0, len(blocks)
         while i < n:
@@ -321,6 +331,37 @@ class Classify:
         return None
 
     @staticmethod
+    def _across_inline_box(
+        chosen: Classify._Run, runs: list[Classify._Run], infos: list[_Info], blocks: list[Block]
+    ) -> Classify._Run:
+        """A 'you may also like' box inside the body: the article resumes after it and ends signed.
+
+        The article before the box has no signature; the run right after it is long and closes with
+        a byline or attribution. An embedded second article follows a *signed* article, so it stays out.
+        """
+        while chosen.stop_reason is Kind.END:
+            after = [r for r in runs if chosen.end < r.start <= chosen.end + 4]
+            if not after:
+                return chosen
+            nxt = after[0]
+            closing = [infos[k].kind for k in range(nxt.end, min(nxt.end + 2, len(infos)))]
+            signed = nxt.stop_reason in {Kind.ATTRIBUTION, Kind.AUTHOR_SOURCE} or any(
+                kind is Kind.BYLINE or (kind is Kind.SHORT and pt.looks_like_name(blocks[k].text))
+                for k, kind in zip(range(nxt.end, nxt.end + 2), closing, strict=False)
+            )
+            if nxt.score < _FIRST_RUN_WORDS or not signed:
+                return chosen
+            chosen = Classify._Run(
+                chosen.start,
+                nxt.end,
+                chosen.score + nxt.score,
+                chosen.members | nxt.members,
+                chosen.short_members + nxt.short_members,
+                nxt.stop_reason,
+            )
+        return chosen
+
+    @staticmethod
     def _with_standfirst(chosen: Classify._Run, infos: list[_Info], blocks: list[Block]) -> Classify._Run:
         """A standfirst often stands apart from the body, behind the byline, date and share buttons."""
         for k in range(chosen.start - 1, max(-1, chosen.start - 1 - _MAX_HEAD_GAP), -1):
@@ -354,9 +395,19 @@ class Classify:
         return False
 
     @staticmethod
-    def _looks_like_listing(run: Classify._Run, infos: list[_Info]) -> bool:
-        goods = [infos[i].words for i in run.members if infos[i].good]
-        return run.short_members >= 3 and run.short_members >= 0.6 * len(goods) and statistics.median(goods) < 45
+    def _looks_like_listing(run: Classify._Run, infos: list[_Info], blocks: list[Block]) -> bool:
+        """Headline/teaser pairs: many short lines, short one- or two-sentence paragraphs.
+
+        Live blogs and intertitled features also alternate short lines and paragraphs, but their
+        paragraphs run to several sentences.
+        """
+        goods = [i for i in run.members if infos[i].good]
+        if not (run.short_members >= 3 and run.short_members >= 0.6 * len(goods)):
+            return False
+        if statistics.median(infos[i].words for i in goods) >= 45:
+            return False
+        sentences = [len(_SENTENCE_BREAK.findall(blocks[i].text)) + 1 for i in goods]
+        return sum(sentences) / len(sentences) < 1.8
 
     @staticmethod
     def _lead_ok(block: Block, run: Classify._Run, blocks: list[Block], infos: list[_Info]) -> bool:

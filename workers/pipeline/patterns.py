@@ -57,7 +57,8 @@ CAPTION_PIPE_CREDIT = re.compile(r"[.!?»”)]\s*[|/]\s*(?P<credit>[A-ZÀ-ỸĐ]
 CAPTION_ILLUSTRATION = re.compile(r"^\(?\s*(?:ảnh minh (?:họa|hoạ)|illustration|illustrative image)\s*\)?\.?$", re.I)
 ATTRIBUTION = re.compile(
     r"^\(?\s*(?:(?P<lead>theo|via|according to|d'après|selon|mit material von)\s*[:\-–]?|"
-    r"(?P<label>nguồn|nguồn tin|source|sources|quelle|quellen|fuente|fuentes|fonte|sumber)\s*[:\-–])"
+    r"(?P<label>nguồn|nguồn tin|source|sources|quelle|quellen|fuente|fuentes|fonte|sumber|źródło|kaynak|bron|"
+    r"fonti|zdroj|sursa|källa|kilde|lähde)\s*[:\-–])"
     r"\s*(?P<name>[^\s].{0,79}?)\s*\)?\s*\.?$",
     re.I,
 )
@@ -142,10 +143,46 @@ def is_timestamp_line(text: str) -> bool:
 
 _DIGIT = re.compile(r"\d")
 _TRAILING_TIME_NOISE_END = re.compile(r"(?:[\s|()\[\]'’.,–—-]|\b[aApP][mM]\b|\b[aApP]\.[mM]\.)+$")
-_RELATIVE_ENDINGS = (
-    "trước", "ago", "lalu", "cdt", "edt", "est", "gmt", "utc", "ict", "wib", "phút", "giờ", "ngày", "tuần", "tháng",
-    "min", "mins", "minute", "minutes", "hour", "hours", "hrs", "day", "days", "week", "weeks", "minuten", "stunden",
-    "tagen", "minutos", "horas", "días", "heures", "jours", "menit", "jam", "hari",
+_RELATIVE_ENDINGS = tuple(
+    [
+        "trước",
+        "ago",
+        "lalu",
+        "cdt",
+        "edt",
+        "est",
+        "gmt",
+        "utc",
+        "ict",
+        "wib",
+        "phút",
+        "giờ",
+        "ngày",
+        "tuần",
+        "tháng",
+        "min",
+        "mins",
+        "minute",
+        "minutes",
+        "hour",
+        "hours",
+        "hrs",
+        "day",
+        "days",
+        "week",
+        "weeks",
+        "minuten",
+        "stunden",
+        "tagen",
+        "minutos",
+        "horas",
+        "días",
+        "heures",
+        "jours",
+        "menit",
+        "jam",
+        "hari",
+    ]
 )
 _TRAILING_TIME_NOISE = re.compile(r"[\s|()\[\]'’.,–—-]+|\b(?:am|pm)\b", re.I)
 
@@ -186,14 +223,14 @@ def caption_credit(text: str) -> tuple[bool, str | None]:
     credit = match.group("credit").strip(" .;,")
     if not credit or len(credit.split()) > 6 or not (credit[0].isupper() or credit[0].isdigit()):
         return False, None
-    if any(q in credit for q in "\"“”«»"):
+    if any(q in credit for q in '"“”«»'):
         return False, None
     return True, credit
 
 
 def looks_like_name(text: str) -> bool:
     """A short line of capitalised words: a byline such as 'Vũ Hoàng' or 'Jane Doe and John Roe'."""
-    if len(text) > 60 or any(ch.isdigit() for ch in text) or text[-1:] in ".:;,!?":
+    if len(text) > 60 or any(ch.isdigit() for ch in text) or text[-1:] in ".:;,!?" or ":" in text:
         return False
     words = text.replace(",", " ").split()
     if not 1 <= len(words) <= 6:

@@ -17,6 +17,7 @@ from workers.pipeline.assemble import Assemble
 from workers.pipeline.classify import Classify
 from workers.pipeline.decode import ParseRawPage
 from workers.pipeline.errors import RejectError
+from workers.pipeline.fallback import HtmlFallback
 from workers.pipeline.normalize import Normalize
 from workers.pipeline.segment import Segment
 
@@ -41,6 +42,7 @@ class Pipeline:
         self.normalize = Normalize()
         self.segment = Segment()
         self.classify = Classify()
+        self.fallback = HtmlFallback()
         self.assemble = Assemble(max_paragraphs=self.settings.max_paragraphs)
         self.enrich = Enrich()
         self._timer = stage_timer
@@ -81,6 +83,8 @@ class Pipeline:
         document = self.segment.run(page)
         started = self._timed(self.segment.name, started)
         classified = self.classify.run(document)
+        if self.fallback.needed(classified):
+            classified = self.fallback.run(page, classified, self.classify) or classified
         started = self._timed(self.classify.name, started)
         article = self.assemble.run(page, classified)
         started = self._timed(self.assemble.name, started)
