@@ -20,11 +20,13 @@ from schemas.rejected import (
     Rejected,
     RejectReason,
 )
+from schemas.story import STORY_SCHEMA_VERSION, Story
 
 __all__ = [
     "ARTICLE_SCHEMA_VERSION",
     "RAW_PAGE_SCHEMA_VERSION",
     "REJECTED_SCHEMA_VERSION",
+    "STORY_SCHEMA_VERSION",
     "Article",
     "Attribution",
     "Caption",
@@ -37,4 +39,5 @@ __all__ = [
     "RawPageLimits",
     "RejectReason",
     "Rejected",
+    "Story",
 ]

@@ -10,11 +10,13 @@ from pydantic import BaseModel
 from schemas.article import ARTICLE_SCHEMA_VERSION, Article
 from schemas.raw_page import RAW_PAGE_SCHEMA_VERSION, RawPage
 from schemas.rejected import REJECTED_SCHEMA_VERSION, Rejected
+from schemas.story import STORY_SCHEMA_VERSION, Story
 
 CONTRACTS: dict[str, tuple[type[BaseModel], int]] = {
     "raw_page": (RawPage, RAW_PAGE_SCHEMA_VERSION),
     "article": (Article, ARTICLE_SCHEMA_VERSION),
     "rejected": (Rejected, REJECTED_SCHEMA_VERSION),
+    "story": (Story, STORY_SCHEMA_VERSION),
 }
 CHECKED_IN = Path(__file__).parent / "json"
 

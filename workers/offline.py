@@ -12,6 +12,7 @@ from typing import BinaryIO
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from schemas import Article, Rejected
+from workers.dedup import DedupStage, RunCollector
 from workers.inputs import count_inputs, iter_inputs
 from workers.pipeline import Pipeline
 from workers.serialization import to_json_bytes
@@ -23,6 +24,8 @@ _PROGRESS_MIN_INPUTS = 50
 class ProcessSummary:
     articles: int = 0
     rejected: Counter[str] = field(default_factory=Counter)
+    duplicates: int = 0
+    stories: int = 0
 
     @property
     def total(self) -> int:
@@ -37,8 +40,17 @@ def process(
     pipeline: Pipeline | None = None,
     stdin: BinaryIO | None = None,
     show_progress: bool | None = None,
+    dedup: bool = True,
+    stories_out: BinaryIO | None = None,
 ) -> ProcessSummary:
+    """Run the pipeline, then (unless ``dedup`` is off) copy detection and story clustering in input order.
+
+    With dedup on, articles are written at the end of the run, so that an older copy arriving later can
+    still re-point the records before it; ``stories_out`` gets the run's Story records.
+    """
     pipeline = pipeline or Pipeline()
+    stage = DedupStage() if dedup else None
+    collected = RunCollector()
     paths = list(paths)
     summary = ProcessSummary()
     total = count_inputs(paths)
@@ -61,12 +73,23 @@ def process(
             else:
                 result = pipeline.run(record.payload, record.origin)
             if isinstance(result, Article):
-                out.write(to_json_bytes(result) + b"\n")
+                if stage is not None:
+                    collected.add(stage.process(result))
+                else:
+                    out.write(to_json_bytes(result) + b"\n")
                 summary.articles += 1
             else:
                 rejects.write(to_json_bytes(result) + b"\n")
                 summary.rejected[result.reason.value] += 1
             progress.advance(task)
+    for article in collected.articles:
+        out.write(to_json_bytes(article) + b"\n")
+        summary.duplicates += article.duplicate_of is not None
+    if stories_out is not None:
+        for story in collected.sorted_stories():
+            stories_out.write(to_json_bytes(story) + b"\n")
+        stories_out.flush()
+    summary.stories = len(collected.stories)
     out.flush()
     rejects.flush()
     return summary

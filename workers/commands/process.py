@@ -20,6 +20,8 @@ def register(sub: Any) -> None:
     parser.add_argument("--rejects", metavar="FILE", help="dead letters JSONL (default: stderr)")
     parser.add_argument("--strict", action="store_true", help="exit 1 when any input was rejected")
     parser.add_argument("--max-content-bytes", type=int, default=5 * 1024 * 1024)
+    parser.add_argument("--no-dedup", action="store_true", help="skip copy detection and story clustering")
+    parser.add_argument("--stories", metavar="FILE", help="write the run's Story records (JSONL) here")
     parser.set_defaults(func=run)
 
 
@@ -31,9 +33,20 @@ def run(args: argparse.Namespace) -> int:
     with ExitStack() as stack:
         out: BinaryIO = stack.enter_context(open(args.output, "wb")) if args.output else sys.stdout.buffer
         rejects: BinaryIO = stack.enter_context(open(args.rejects, "wb")) if args.rejects else sys.stderr.buffer
-        summary = process(args.paths, out, rejects, pipeline=pipeline, stdin=sys.stdin.buffer)
+        stories: BinaryIO | None = stack.enter_context(open(args.stories, "wb")) if args.stories else None
+        summary = process(
+            args.paths,
+            out,
+            rejects,
+            pipeline=pipeline,
+            stdin=sys.stdin.buffer,
+            dedup=not args.no_dedup,
+            stories_out=stories,
+        )
     reasons = ", ".join(f"{k}={v}" for k, v in sorted(summary.rejected.items())) or "none"
     print(
-        f"newsflow process: {summary.total} inputs, {summary.articles} articles, rejected: {reasons}", file=sys.stderr
+        f"newsflow process: {summary.total} inputs, {summary.articles} articles "
+        f"({summary.duplicates} copies, {summary.stories} stories), rejected: {reasons}",
+        file=sys.stderr,
     )
     return 1 if args.strict and summary.rejected else 0

@@ -27,7 +27,7 @@ MAX_CONTENT = 200_000
 
 def offline_articles(paths: list[str]) -> list[bytes]:
     out, rejects = io.BytesIO(), io.BytesIO()
-    process(paths, out, rejects, pipeline=Pipeline(PipelineSettings(max_content_bytes=MAX_CONTENT)))
+    process(paths, out, rejects, pipeline=Pipeline(PipelineSettings(max_content_bytes=MAX_CONTENT)), dedup=False)
     return out.getvalue().splitlines()
 
 

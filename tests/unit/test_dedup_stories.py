@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from bench.dedup.stories import load_story_set, make_article, pairwise_scores, story_labels
+from schemas import Article
+from workers.dedup import DedupStage, StoryClusterer, run_all
+
+T0 = datetime(2025, 2, 12, 15, 0, tzinfo=UTC)
+
+
+def news(slug: str, site: str, days: float, title: str, lead: str) -> Article:
+    return make_article(f"https://{site}/{slug}.html", site, T0 + timedelta(days=days), title, lead, ["Chi tiết."])
+
+
+CALL_1 = news(
+    "c1",
+    "vnexpress.net",
+    0,
+    "Putin và Trump điện đàm về Ukraine",
+    "Tổng thống Nga Vladimir Putin và Tổng thống Mỹ Donald Trump điện đàm hơn một giờ về Ukraine.",
+)
+CALL_2 = news(
+    "c2",
+    "tuoitre.vn",
+    0.3,
+    "Ông Trump nói đã điện đàm với ông Putin về Ukraine",
+    "Donald Trump cho biết cuộc điện đàm với Vladimir Putin về Ukraine rất hiệu quả.",
+)
+SUMMIT = news(
+    "s1",
+    "vov.vn",
+    9,
+    "Putin và Trump gặp thượng đỉnh về Ukraine",
+    "Tổng thống Vladimir Putin và Tổng thống Donald Trump gặp nhau tại Alaska để bàn về Ukraine.",
+)
+
+
+def test_same_event_links_and_days_apart_do_not() -> None:
+    clusterer = StoryClusterer()
+    first = clusterer.process(CALL_1)
+    second = clusterer.process(CALL_2)
+    later = clusterer.process(SUMMIT)
+    assert first.story_id == second.story_id != later.story_id
+    (story,) = second.stories
+    assert story.size == 2 and story.sites == ["tuoitre.vn", "vnexpress.net"]
+    assert story.title == CALL_1.title and story.article_ids == [CALL_1.article_id, CALL_2.article_id]
+    assert story.first_seen < story.last_seen
+
+
+def test_a_late_older_article_renames_the_story_and_tombstones_the_old_id() -> None:
+    clusterer = StoryClusterer()
+    newer = clusterer.process(CALL_2)
+    older = clusterer.process(CALL_1)
+    assert older.story_id != newer.story_id
+    assert older.updates == [(CALL_2.article_id, older.story_id)] and older.removed == [newer.story_id]
+
+
+def test_copies_join_their_original_story() -> None:
+    copy = make_article(
+        "https://baomoi.com/x.html",
+        "baomoi.com",
+        T0 + timedelta(hours=2),
+        "Khác hẳn",
+        None,
+        [CALL_1.lead or "", "Chi tiết."],
+    )
+    collected = run_all([CALL_1, copy])
+    first, second = collected.articles
+    assert second.duplicate_of == first.article_id and second.story_id == first.story_id
+
+
+def test_labelled_story_set_pairwise_f1() -> None:
+    labelled = load_story_set()
+    assert len(labelled) >= 40
+    collected = run_all(a for a, _ in labelled)
+    truth = {a.article_id: label for a, label in labelled}
+    _precision, _recall, f1 = pairwise_scores(truth, story_labels(collected.articles))
+    assert f1 >= 0.85
+
+
+def test_stage_state_reports_bytes() -> None:
+    stage = DedupStage()
+    stage.process(CALL_1)
+    assert stage.nbytes > 0

@@ -1,0 +1,86 @@
+"""Dedup and story clustering as one in-order stage over Articles (what the offline driver runs)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from schemas import Article, Story
+from workers.dedup.dedup import Assignment, Deduplicator, DedupSettings
+from workers.dedup.store import MemoryStore, StoreFactory
+from workers.dedup.stories import StoryClusterer, StorySettings
+
+
+def _fields(assignment: Assignment) -> dict[str, object]:
+    return {
+        "duplicate_of": assignment.duplicate_of,
+        "copy_similarity": assignment.copy_similarity,
+        "original_publisher": assignment.original_publisher,
+    }
+
+
+@dataclass(slots=True)
+class StageOutput:
+    article: Article  # the input with duplicate_of, copy_similarity, original_publisher and story_id set
+    updates: dict[str, dict[str, object]]  # earlier article_id -> fields that changed on it
+    stories: list[Story]  # Story records to publish (latest per story_id wins)
+    removed: list[str]  # story ids merged away: tombstones
+
+
+class DedupStage:
+    def __init__(
+        self,
+        dedup: DedupSettings | None = None,
+        stories: StorySettings | None = None,
+        stores: StoreFactory = MemoryStore,
+    ) -> None:
+        self.dedup = Deduplicator(dedup, stores)
+        self.stories = StoryClusterer(stories, stores)
+
+    @property
+    def nbytes(self) -> int:
+        return self.dedup.nbytes + self.stories.nbytes
+
+    def process(self, article: Article) -> StageOutput:
+        copies = self.dedup.process(article)
+        story = self.stories.process(article, copies.matched)
+        updates: dict[str, dict[str, object]] = {}
+        for assignment in copies.updates:
+            updates.setdefault(assignment.article_id, {}).update(_fields(assignment))
+        for article_id, story_id in story.updates:
+            updates.setdefault(article_id, {})["story_id"] = story_id
+        updates.pop(article.article_id, None)
+        result = article.model_copy(update={**_fields(copies.assignment), "story_id": story.story_id})
+        return StageOutput(result, updates, story.stories, story.removed)
+
+
+@dataclass(slots=True)
+class RunCollector:
+    """Keeps a run's articles and stories so later re-points land on the records before they are written."""
+
+    articles: list[Article] = field(default_factory=list)
+    stories: dict[str, Story] = field(default_factory=dict)
+    _positions: dict[str, list[int]] = field(default_factory=dict)
+
+    def add(self, output: StageOutput) -> None:
+        for article_id, changes in output.updates.items():
+            for position in self._positions.get(article_id, []):
+                self.articles[position] = self.articles[position].model_copy(update=changes)
+        self._positions.setdefault(output.article.article_id, []).append(len(self.articles))
+        self.articles.append(output.article)
+        for story_id in output.removed:
+            self.stories.pop(story_id, None)
+        for story in output.stories:
+            self.stories[story.story_id] = story
+
+    def sorted_stories(self) -> Iterator[Story]:
+        yield from sorted(self.stories.values(), key=lambda s: (s.first_seen, s.story_id))
+
+
+def run_all(articles: Iterable[Article], stage: DedupStage | None = None) -> RunCollector:
+    """Every article through one stage, in order; the final records."""
+    stage = stage or DedupStage()
+    collector = RunCollector()
+    for article in articles:
+        collector.add(stage.process(article))
+    return collector
