@@ -1,0 +1,236 @@
+"""What monitoring costs the stream worker: metrics on vs off (``NEWSFLOW_METRICS_ENABLED``).
+
+    .venv/bin/python -m bench.stream.metrics_overhead [--pages 1500] [--rounds 3] [--skip-stream]
+
+1. Per-message work, in process (no Kafka): the agent's reporting (``Monitor.consumed`` +
+   ``published`` with 6 stage times + ``finished``), the stage recorder in the pipeline process, the
+   larger pickled ``Outcome`` (summary + stage times) that crosses the pipe, and the alternative of
+   timing only the whole pipeline in the agent (one histogram observation). Compared with the
+   pipeline's own time per page on the same samples.
+2. End to end on the embedded broker: one worker, ``--pages`` pages, metrics on and off interleaved
+   for ``--rounds`` rounds; pages/s from first to last output (start-up excluded) and the CPU seconds
+   the worker process and its pipeline process spent, per 1000 pages. Faust's own Prometheus sensor is
+   part of "on".
+
+The machine's other load makes single runs noisy: compare medians, and CPU per page more than pages/s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import pickle
+import statistics
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from bench.stream.run import System, create_topics, output_consumer, pages, start_system, stop_system
+from schemas import Article, Origin
+from workers.monitoring import ArticleSummary, Metrics, Monitor
+from workers.monitoring.stages import StageRecorder
+from workers.pipeline import Pipeline
+from workers.producer import RawPageProducer
+from workers.stream.records import outcome_of
+
+console = Console(stderr=True)
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def per_call_us(fn: Callable[[], object], repeat: int = 20_000) -> float:
+    """Best of 5 batches (the least disturbed by other load), in µs per call."""
+    batch = max(1, repeat // 5)
+    best = float("inf")
+    for _ in range(5):
+        started = time.perf_counter()
+        for _ in range(batch):
+            fn()
+        best = min(best, (time.perf_counter() - started) / batch)
+    return best * 1e6
+
+
+def micro(data: list[tuple[bytes, bytes]]) -> list[tuple[str, float]]:
+    origin = Origin(kind="stdin")
+    pipeline = Pipeline()
+    payloads = [value for _, value in data[:200]]
+    results = [pipeline.run(payload, origin) for payload in payloads]
+    articles = [result for result in results if isinstance(result, Article)]
+    pipeline_us = min(per_call_us(lambda: [pipeline.run(p, origin) for p in payloads], 5) for _ in range(2))
+    pipeline_us /= len(payloads)
+
+    recorder = StageRecorder()
+    timed = Pipeline(stage_timer=recorder)
+    timed.run(payloads[0], origin)
+    stages = (*recorder.drain(), ("pipeline", 0.005))
+
+    def record_stages() -> None:
+        for stage in ("parse", "normalize", "segment", "classify", "assemble"):
+            recorder(stage, 0.001)
+        recorder.drain()
+
+    article = articles[0]
+    plain = outcome_of(article, b"k")
+    plain = type(plain)(kind=plain.kind, key=plain.key, value=plain.value, headers=plain.headers, url=plain.url)
+    full = outcome_of(article, b"k", stages)
+
+    def roundtrip(outcome: object) -> Callable[[], object]:
+        return lambda: pickle.loads(pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL))
+
+    monitor = Monitor(topics=["raw"])
+    summary = ArticleSummary.of(article)
+    now = time.time()
+
+    def report() -> None:
+        monitor.consumed("raw")
+        monitor.published(summary, full.value, produced_at=now, stages=stages)
+        monitor.finished()
+
+    metrics = Metrics()
+    return [
+        ("pipeline, per page (reference)", pipeline_us),
+        ("agent: Monitor consumed+published+finished", per_call_us(report)),
+        ("pipeline process: 5 stage times recorded", per_call_us(record_stages)),
+        ("pipeline process: ArticleSummary.of", per_call_us(lambda: ArticleSummary.of(article))),
+        ("pipe: pickle+unpickle Outcome, plain", per_call_us(roundtrip(plain), 5000)),
+        ("pipe: pickle+unpickle Outcome, summary+stages", per_call_us(roundtrip(full), 5000)),
+        ("alternative: whole pipeline timed in the agent", per_call_us(lambda: metrics.stage_timer("pipeline", 0.005))),
+        ("  pickled bytes added by summary+stages", float(len(pickle.dumps(full)) - len(pickle.dumps(plain)))),
+    ]
+
+
+def _cpu(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / TICKS  # utime, stime
+
+
+def cpu_seconds(pid: int) -> tuple[float, float]:
+    """User+system CPU seconds of the worker process and of its live children (the pipeline process)."""
+    children: list[int] = []
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            children.extend(int(child) for child in Path(f"/proc/{pid}/task/{task}/children").read_text().split())
+    except OSError:
+        pass
+    return _cpu(pid), sum(_cpu(child) for child in children)
+
+
+Run = tuple[float, float, float]  # pages/s, worker CPU s / 1000 pages, pipeline process CPU s / 1000 pages
+
+
+async def one_run(metrics: bool, bootstrap: str, data: list[tuple[bytes, bytes]], tmp: Path) -> Run:
+    """Throughput and CPU of one worker over ``data``, from its first output to its last."""
+    system = System(f"newsflow-{'on' if metrics else 'off'}", 1, metrics=metrics)
+    prefix = f"bench-mx-{system.name}-{uuid.uuid4().hex[:6]}"
+    await create_topics(bootstrap, [f"{prefix}.{t}" for t in ("raw", "out", "rejected", "stories")], 4)
+    async with RawPageProducer(bootstrap, f"{prefix}.raw") as producer:
+        await asyncio.gather(*[await producer.enqueue(value, key=key) for key, value in data])
+    consumer = await output_consumer(bootstrap, prefix)
+    processes = start_system(system, bootstrap, prefix, tmp)
+    first = last = 0.0
+    cpu_first = cpu_last = (0.0, 0.0)
+    seen = 0
+    try:
+        deadline = time.monotonic() + 300
+        while seen < len(data) and time.monotonic() < deadline:
+            batch = await consumer.getmany(timeout_ms=200)
+            n = sum(len(records) for records in batch.values())
+            if n:
+                now = time.monotonic()
+                if not first:
+                    first, cpu_first = now, cpu_seconds(processes[0].pid)
+                last = now
+                seen += n
+        cpu_last = cpu_seconds(processes[0].pid)
+    finally:
+        await consumer.stop()
+        stop_system(processes)
+    if seen < len(data):
+        raise RuntimeError(f"{system.name}: only {seen}/{len(data)} outputs; logs in {tmp}")
+    per_1000 = 1000 / (seen - 1)
+    return (
+        (seen - 1) / (last - first),
+        (cpu_last[0] - cpu_first[0]) * per_1000,
+        (cpu_last[1] - cpu_first[1]) * per_1000,
+    )
+
+
+async def end_to_end(data: list[tuple[bytes, bytes]], rounds: int) -> dict[bool, list[Run]]:
+    broker = None
+    bootstrap = os.environ.get("NEWSFLOW_BROKER")
+    if not bootstrap:
+        from workers.broker import EmbeddedKafka
+
+        broker = EmbeddedKafka()
+        broker.start()
+        bootstrap = broker.bootstrap_servers
+    tmp = Path(tempfile.mkdtemp(prefix="newsflow-bench-metrics-"))
+    results: dict[bool, list[Run]] = {True: [], False: []}
+    try:
+        for round_ in range(rounds):
+            order = (True, False) if round_ % 2 == 0 else (False, True)
+            for metrics in order:
+                run = await one_run(metrics, bootstrap, data, tmp)
+                results[metrics].append(run)
+                console.print(
+                    f"round {round_ + 1}: metrics {'on ' if metrics else 'off'} {run[0]:6.1f} pages/s, CPU s / 1000 "
+                    f"pages: worker {run[1]:.2f}, pipeline process {run[2]:.2f}"
+                )
+    finally:
+        if broker is not None:
+            broker.stop()
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--pages", type=int, default=1500)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--skip-stream", action="store_true", help="only the in-process measurements")
+    args = parser.parse_args()
+    data = pages(args.pages)
+
+    table = Table(title="monitoring work per message (in process)")
+    table.add_column("what")
+    table.add_column("µs / message", justify="right")
+    table.add_column("vs pipeline", justify="right")
+    rows = micro(data)
+    reference = rows[0][1]
+    for name, value in rows:
+        if name.startswith("  "):
+            table.add_row(name, f"{value:.0f} bytes", "")
+        else:
+            table.add_row(name, f"{value:.1f}", f"{value / reference:.2%}")
+    Console().print(table)
+    if args.skip_stream:
+        return
+
+    results = asyncio.run(end_to_end(data, args.rounds))
+    medians = {flag: [statistics.median(run[i] for run in results[flag]) for i in range(3)] for flag in results}
+    summary = Table(title=f"metrics on vs off: 1 worker, {args.pages} pages, {args.rounds} rounds (medians)")
+    for column in ("metrics", "pages/s", "worker CPU s/1000", "pipeline CPU s/1000", "total CPU s/1000", "runs"):
+        summary.add_column(column, justify="right")
+    for flag in (False, True):
+        rate, worker, child = medians[flag]
+        runs = " ".join(f"{run[0]:.0f}" for run in results[flag])
+        summary.add_row("on" if flag else "off", f"{rate:.1f}", f"{worker:.2f}", f"{child:.2f}",
+                        f"{worker + child:.2f}", runs)  # fmt: skip
+    Console().print(summary)
+    (off_rate, off_worker, off_child), (on_rate, on_worker, on_child) = medians[False], medians[True]
+    Console().print(
+        f"throughput cost {(off_rate - on_rate) / off_rate:+.1%}; CPU cost {(on_worker - off_worker) * 1000:+.0f} ms "
+        f"(worker) {(on_child - off_child) * 1000:+.0f} ms (pipeline process) per 1000 pages = "
+        f"{(on_worker + on_child) / (off_worker + off_child) - 1:+.1%} of all CPU (target <= 5%)"
+    )
+
+
+if __name__ == "__main__":
+    main()
