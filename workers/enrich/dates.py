@@ -41,9 +41,11 @@ _MONTH = "|".join(_MONTH_FORMS)
 
 # Patterns start with a digit or a literal and use no IGNORECASE, so the regex engine can skip
 # ahead to candidates; word boundaries and the words before a date are checked afterwards.
-_NUMERIC = re.compile(r"(?P<d>\d{1,2})(?P<sep>[/.])(?P<m>\d{1,2})(?:[/.](?P<y>\d{4}))?")
-_ISO = re.compile(r"(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})")
-_VI_DAY_MONTH = re.compile(r"(?P<d>\d{1,2}) tháng (?P<m>\d{1,2})(?:\s*(?:,|năm)\s*(?P<y>\d{4}))?")
+# A leading ``\d\d?`` (not ``\d{1,2}``): the engine only skips ahead when the first item is a
+# single character or class, not a repeat.
+_NUMERIC = re.compile(r"(?P<d>\d\d?)(?P<sep>[/.])(?P<m>\d{1,2})(?:[/.](?P<y>\d{4}))?")
+_ISO = re.compile(r"(?P<y>\d\d{3})-(?P<m>\d{2})-(?P<d>\d{2})")
+_VI_DAY_MONTH = re.compile(r"(?P<d>\d\d?) tháng (?P<m>\d{1,2})(?:\s*(?:,|năm)\s*(?P<y>\d{4}))?")
 _VI_MONTH = re.compile(r"[Tt]háng (?P<m>\d{1,2})(?:\s*(?:/|năm)\s*(?P<y>\d{4}))?")
 _VI_YEAR = re.compile(r"[Nn]ăm (?P<y>(?:19|20)\d\d)")
 _YEAR = re.compile(r"(?:[Ii]n|[Ee]n|[Ii]m|[Nn]el|[Ee]m|[Dd]e|[Tt]ahun|[Ss]ince|[Bb]y) (?P<y>(?:19|20)\d\d)")

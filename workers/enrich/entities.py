@@ -392,6 +392,8 @@ def _sentence_start(text: str, start: int) -> bool:
 
 
 def _tokens(run: str, base: int) -> list[tuple[int, int, str]]:
+    if " " not in run and "-" not in run:  # one word, the common case: the run is the token
+        return [(base, base + len(run), run)]
     return [(base + m.start(), base + m.end(), m.group(0)) for m in _TOKEN.finditer(run)]
 
 
@@ -406,6 +408,10 @@ def _vietnamese_syllable(word: str) -> bool:
     return _SYLLABLE.fullmatch(bare.replace("đ", "d")) is not None
 
 
+# The gazetteer key of the word at a position: letters, digits and ".'’" (as ``str.isalnum``).
+_INDEX_WORD = re.compile(r"(?:[^\W_]|[.'’])*")
+
+
 class _Tagger:
     """One article's worth of state; the heavy data is shared through lru_caches."""
 
@@ -418,13 +424,18 @@ class _Tagger:
         self.strip = _leading_strip()
         self.mentions: list[_Mention] = []
         self.covered = 0  # end of the last gazetteer match: 'Công an Hà Nội' hides the 'Hà Nội' run
+        self._hits: dict[int, tuple[int, int, Known] | None] = {}
 
     def _gazetteer_at(self, start: int) -> tuple[int, int, Known] | None:
+        if start not in self._hits:  # asked again for the same word while stripping a run's head
+            self._hits[start] = self._lookup(start)
+        return self._hits[start]
+
+    def _lookup(self, start: int) -> tuple[int, int, Known] | None:
         low = self.low
-        end = start
-        while end < len(low) and (low[end].isalnum() or low[end] in ".'’"):
-            end += 1
-        first = low[start:end].split("-", 1)[0].rstrip(".")
+        word = _INDEX_WORD.match(low, start)
+        assert word is not None  # the pattern matches the empty string
+        first = word.group(0).rstrip(".")
         for alias in self.gaz.index.get(first, ()):
             begin = start - len(alias.prefix)
             if alias.prefix and (begin < 0 or low[begin:start] != alias.prefix or (begin and low[begin - 1].isalnum())):
@@ -482,8 +493,7 @@ class _Tagger:
             hit = self._gazetteer_at(tokens[i][0])
             if hit is not None:
                 begin, stop, known = hit
-                rest = [t for t in tokens[i + 1 :] if t[0] >= stop]
-                if self._accept_known((begin, stop), honorific_cue, at_start and i == 0, rest):
+                if self._accept_known((begin, stop), honorific_cue, at_start and i == 0, tokens[i + 1 :]):
                     if pending:
                         self._flush(pending, cue(), at_start and not self.mentions_in(pending, tokens))
                     pending = []
@@ -502,12 +512,13 @@ class _Tagger:
         return bool(pending) and pending[0] is not tokens[0]
 
     def _accept_known(
-        self, span: tuple[int, int], honorific: Callable[[], bool], at_start: bool, rest: list[tuple[int, int, str]]
+        self, span: tuple[int, int], honorific: Callable[[], bool], at_start: bool, after: list[tuple[int, int, str]]
     ) -> bool:
         if self.low[span[0] : span[1]] not in _AMBIGUOUS:
             return True
         if at_start or honorific():
             return False  # 'ông Đức' is a man, 'Anh cho biết' a pronoun
+        rest = [t for t in after if t[0] >= span[1]]
         # 'Đức Trọng' is a given name; 'Anh Theresa May' a country before a known name.
         return not rest or self._gazetteer_at(rest[0][0]) is not None or self._foreign(rest)
 

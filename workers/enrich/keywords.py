@@ -43,19 +43,16 @@ def _count(
     if phrases is not None:
         text = phrases.sub("\n", text)
     grams: list[str] = []
-    add, join = grams.append, " ".join
-    low, high = sizes.start, sizes.stop - 1
     for chunk in _BOUNDARY.split(text):
         run: list[str] = []
-        for word in [*chunk.split(), ""]:
+        for word in chunk.split():
             if word not in stops and (word.isalpha() or _WORDLIKE.fullmatch(word)) and len(word) > 1:
                 run.append(word)
-                continue
-            size = len(run)
-            for i in range(size - low + 1):
-                for n in range(low, min(high, size - i) + 1):
-                    add(join(run[i : i + n]))
-            run = []
+            elif run:
+                _add_grams(grams, run, sizes)
+                run = []
+        if run:
+            _add_grams(grams, run, sizes)
     counts = Counter(grams)
     if weight != 1:
         for key in counts:
@@ -63,10 +60,28 @@ def _count(
     return counts
 
 
+def _add_grams(grams: list[str], run: list[str], sizes: range) -> None:
+    """Every n-gram of the run for n in ``sizes``, three consecutive sizes (unrolled: runs are short)."""
+    add, join = grams.append, " ".join
+    low, size = sizes.start, len(run)
+    for i in range(size - low + 1):
+        end = i + low
+        add(join(run[i:end]))
+        if end < size:
+            add(join(run[i : end + 1]))
+            if end + 1 < size:
+                add(join(run[i : end + 2]))
+
+
 def _overlaps(phrase: str, chosen: list[str]) -> bool:
     words = phrase.split()
-    pairs = {f" {a} {b} " for a, b in itertools.pairwise(words)} or {f" {phrase} "}
-    return any(any(p in f" {c} " for p in pairs) or f" {c} " in f" {phrase} " for c in chosen)
+    pairs = [f" {a} {b} " for a, b in itertools.pairwise(words)] or [f" {phrase} "]
+    padded = f" {phrase} "
+    for other in chosen:
+        other = f" {other} "
+        if other in padded or any(p in other for p in pairs):
+            return True
+    return False
 
 
 def _display(phrase: str, sources: list[tuple[str, str]]) -> str:
@@ -83,16 +98,13 @@ def extract_keywords(title: str, text: str, language: str | None) -> list[str]:
     stops, phrases = stopwords(language)
     if not stops:
         return []
-    sizes = range(2, 5) if language == "vi" else range(1, 4)
+    sizes = range(2, 5) if language == "vi" else range(1, 4)  # three sizes: see _add_grams
     text = text[:_MAX_CHARS]
     folded_title, folded_text = fold_aligned(title), fold_aligned(text)
     counts = _count(folded_text, stops, phrases, sizes, 1)
     counts.update(_count(folded_title, stops, phrases, sizes, _TITLE_WEIGHT))
     # Longer phrases that repeat are the most specific; anything must occur twice (title counts thrice).
-    scored = sorted(
-        ((count * (1 + 0.6 * phrase.count(" ")), phrase) for phrase, count in counts.items() if count >= 2),
-        key=lambda item: (-item[0], item[1]),
-    )
+    scored = sorted((-count * (1 + 0.6 * phrase.count(" ")), phrase) for phrase, count in counts.items() if count >= 2)
     chosen: list[str] = []
     for _, phrase in scored:
         if not _overlaps(phrase, chosen):

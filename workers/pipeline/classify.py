@@ -12,6 +12,7 @@ import re
 import statistics
 from dataclasses import dataclass, field
 from enum import Enum, auto
+from itertools import islice
 
 from workers.pipeline import patterns as pt
 from workers.pipeline.document import Block, Document, Label
@@ -77,13 +78,26 @@ class _Info:
     good: bool = False
 
 
+def _opening(blocks: list[Block]) -> str:
+    """The blocks' openings joined, as far as ``uses_spaces`` reads (400 characters)."""
+    parts: list[str] = []
+    size = 0
+    for block in blocks[:50]:
+        parts.append(block.text[:200])
+        size += len(parts[-1]) + 1
+        if size > 400:
+            break
+    return " ".join(parts)
+
+
 class Classify:
     name = "classify"
 
     def run(self, document: Document) -> Classified:
         blocks = document.blocks
         block_tokens = [tokens(b.text[:4000]) for b in blocks]
-        all_words = [w for b, t in zip(blocks[:400], block_tokens, strict=False) if len(b.text) > 40 for w in t][:400]
+        prose = (w for b, t in zip(blocks[:400], block_tokens, strict=False) if len(b.text) > 40 for w in t)
+        all_words = list(islice(prose, 400))
         language, share = guess_language(all_words)
         if document.metadata.language and (language is None or share < 0.2):
             language = document.metadata.language
@@ -98,7 +112,7 @@ class Classify:
     # -- features -----------------------------------------------------------------------------
     def _features(self, document: Document, language: str | None, block_tokens: list[list[str]]) -> list[_Info]:
         stops = stoplist(language) if language else frozenset()
-        spaced = uses_spaces(" ".join(b.text[:200] for b in document.blocks[:50]))
+        spaced = uses_spaces(_opening(document.blocks))
         marks = pt.markers()
         seen: dict[str, int] = {}
         infos: list[_Info] = []
@@ -144,7 +158,7 @@ class Classify:
 
     def _kind(self, block: Block, words: list[str], norm: str, marks: pt.Markers, seen: dict[str, int]) -> Kind:
         text = block.text
-        key = " ".join(words[:12]) if len(words) <= 12 else ""
+        key = norm if len(words) <= 12 else ""  # the whole line, when short enough to be a marker
         if block.boilerplate_hint and not block.article_hint:
             if key in marks.tags or block.tag == "tags":
                 return Kind.TAGS_HEADER if key in marks.tags else Kind.LINKY
@@ -165,7 +179,7 @@ class Classify:
             if norm in seen:
                 return Kind.DUPLICATE
             seen[norm] = block.index
-        if pt.PAGE_STATS.match(text):
+        if text[:1].isdigit() and pt.PAGE_STATS.match(text):  # the pattern opens with a digit
             return Kind.JUNK
         is_caption, credit = pt.caption_credit(text)
         if is_caption or block.tag == "figcaption":

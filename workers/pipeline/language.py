@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from collections import Counter
 from functools import lru_cache
-from itertools import chain
 
 import justext
 
@@ -60,7 +59,10 @@ def _index() -> dict[str, frozenset[str]]:
     for code, name in STOPLIST_NAMES.items():
         for word in justext.get_stoplist(name):
             index.setdefault(word.casefold(), set()).add(code)
-    return {word: frozenset(codes) for word, codes in index.items()}
+    # One frozenset object per distinct set of languages: counting them then finds equal keys by
+    # identity instead of comparing sets.
+    shared: dict[frozenset[str], frozenset[str]] = {}
+    return {word: shared.setdefault(frozenset(codes), frozenset(codes)) for word, codes in index.items()}
 
 
 @lru_cache(maxsize=64)
@@ -81,7 +83,13 @@ def guess_language(words: list[str]) -> tuple[str | None, float]:
     """Best stoplist for these words and the share of words it covers (0..1)."""
     if not words:
         return None, 0.0
-    counts = Counter(chain.from_iterable(filter(None, map(_index().get, words))))
+    # Count each distinct stoplist set once (C speed), then spread it over its languages: English
+    # function words sit in dozens of stoplists. Languages still enter ``counts`` in the order the
+    # words first name them, so ties break exactly as a word-by-word count would.
+    counts: dict[str, int] = {}
+    for codes, times in Counter(filter(None, map(_index().get, words))).items():
+        for code in codes:
+            counts[code] = counts.get(code, 0) + times
     if not counts:
         return None, 0.0
     # Ties (shared function words) go to the language with the most distinctive hits.

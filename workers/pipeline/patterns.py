@@ -187,8 +187,31 @@ _RELATIVE_ENDINGS = tuple(
 _TRAILING_TIME_NOISE = re.compile(r"[\s|()\[\]'’.,–—-]+|\b(?:am|pm)\b", re.I)
 
 
+_NOISE_CHARS = "|()[]'’.,–—-"  # _TRAILING_TIME_NOISE_END's characters besides whitespace
+
+
+def _without_trailing_noise_chars(text: str) -> str:
+    while (stripped := text.rstrip().rstrip(_NOISE_CHARS)) != text:
+        text = stripped
+    return text
+
+
+def _may_end_with_timestamp(tail: str) -> bool:
+    """Cheap necessary condition for ``ends_with_timestamp``: the regexes run on few lines.
+
+    Stripping the noise characters alone leaves the line ending where the regex leaves it, or
+    in an 'am'/'pm' the regex strips too.
+    """
+    if not _DIGIT.search(tail):  # every timestamp has a digit; most paragraphs end without one
+        return False
+    end = _without_trailing_noise_chars(tail)
+    return bool(end) and (end[-1].isdigit() or end[-1] in "mM" or end.casefold().endswith(_RELATIVE_ENDINGS))
+
+
 def ends_with_timestamp(text: str) -> bool:
     tail = text[-40:]
+    if not _may_end_with_timestamp(tail):
+        return False
     end = _TRAILING_TIME_NOISE_END.sub("", tail)
     if not end or not (end[-1].isdigit() or end.casefold().endswith(_RELATIVE_ENDINGS)):
         return False
