@@ -3,7 +3,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PYTHON ?= python3
 
-.PHONY: setup demo test lint bench-extraction schemas
+.PHONY: setup chromium demo test lint bench-extraction schemas
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -11,9 +11,19 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $@
 
-setup: $(BIN)/.installed
+setup: $(BIN)/.installed chromium
 
-demo: setup
+# Headless Chromium for the status-page browser test (driven by Playwright from PyPI, never
+# `playwright install`): Debian's package, installed only when missing and apt-get is there.
+chromium:
+	@if [ ! -x /usr/bin/chromium ] && command -v apt-get >/dev/null 2>&1; then \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		echo "installing Debian's chromium for the browser test"; \
+		{ $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; } \
+			|| echo "warning: chromium not installed: tests/integration/stream/test_status_page.py will fail"; \
+	fi
+
+demo: $(BIN)/.installed
 	$(BIN)/newsflow demo
 
 lint: setup

@@ -80,6 +80,11 @@ class Settings(BaseSettings):
     stories_topic: str = Field(
         "newsflow.stories.v1", description="Story-cluster topic (created, used by the dedup stage)."
     )
+    dedup: bool = Field(
+        True,
+        description="Copy detection and story clustering (through the one-partition {APP_ID}-dedup-input topic); "
+        "false publishes articles straight from the page agent.",
+    )
     partitions: int = Field(8, ge=1, le=10_000, description="Partitions of topics created on start.")
     replication_factor: int = Field(1, ge=1, le=32, description="Replication factor of topics created on start.")
     create_topics: bool = Field(True, description="Create missing topics on start.")
@@ -95,6 +100,12 @@ class Settings(BaseSettings):
     max_content_bytes: int = Field(5 * 1024 * 1024, gt=0, description="Largest page content accepted.")
     message_timeout_seconds: float = Field(
         10.0, gt=0, le=3600, description="Time budget per message; over it the page is Rejected(timeout)."
+    )
+    metrics_enabled: bool = Field(
+        True, description="Prometheus /metrics and the /status page (health views stay on when false)."
+    )
+    stuck_seconds: float = Field(
+        120.0, gt=0, description="/readyz fails when partitions have lag and nothing finished for this long."
     )
     log_format: LogFormat = Field(LogFormat.TEXT, description="text or json (one object per line).")
     log_level: str = Field("INFO", description="CRITICAL, ERROR, WARNING, INFO or DEBUG.")

@@ -83,6 +83,7 @@ def free_port() -> int:
 class System:
     name: str
     workers: int  # 0 = passthrough
+    metrics: bool = True  # NEWSFLOW_METRICS_ENABLED (bench/stream/metrics_overhead.py compares both)
 
 
 async def create_topics(bootstrap: str, names: list[str], partitions: int) -> None:
@@ -115,6 +116,7 @@ def start_system(system: System, bootstrap: str, prefix: str, tmp: Path) -> list
             NEWSFLOW_WEB_PORT=str(free_port()),
             NEWSFLOW_DATA_DIR=str(tmp / "data"),
             NEWSFLOW_LOG_LEVEL="ERROR",
+            NEWSFLOW_METRICS_ENABLED="true" if system.metrics else "false",
         )
         log = (tmp / f"{prefix}-{i}.log").open("wb")
         processes.append(

@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+import orjson
+
 from schemas import Article, Story
 from workers.dedup.dedup import Assignment, Deduplicator, DedupSettings
 from workers.dedup.store import MemoryStore, StoreFactory
-from workers.dedup.stories import StoryClusterer, StorySettings
+from workers.dedup.stories import StoryClusterer, StorySettings, story_id_for
 
 
 def _fields(assignment: Assignment) -> dict[str, object]:
@@ -52,6 +54,33 @@ class DedupStage:
         updates.pop(article.article_id, None)
         result = article.model_copy(update={**_fields(copies.assignment), "story_id": story.story_id})
         return StageOutput(result, updates, story.stories, story.removed)
+
+    def knows(self, article_id: str) -> bool:
+        """Whether ``article_id`` is in the state already (processing it again is a no-op on the state)."""
+        return self.dedup.docs.get(article_id) is not None
+
+    def current(self, article_id: str) -> tuple[dict[str, dict[str, object]], Story | None]:
+        """The current verdict of every member of ``article_id``'s copy family and story, and that Story.
+
+        What the stream worker re-publishes when an article is processed again (a restart re-consuming
+        past its last commit): the state may hold re-points whose records never got out before a crash.
+        """
+        fields: dict[str, dict[str, object]] = {}
+        doc = self.dedup.docs.get(article_id)
+        if doc is not None:
+            members = self.dedup._members(orjson.loads(doc)["f"])
+            for member in members:
+                fields[member.article_id] = _fields(self.dedup._assignment(member.article_id, members))
+        story: Story | None = None
+        story_doc = self.stories.docs.get(article_id)
+        if story_doc is not None:
+            rows = self.stories._rows(orjson.loads(story_doc)["g"])
+            if rows:
+                root = min(rows, key=lambda r: (r.time, r.article_id))
+                story = self.stories._story(story_id_for(root.article_id), rows)
+                for row in rows:
+                    fields.setdefault(row.article_id, {})["story_id"] = story.story_id
+        return fields, story
 
 
 @dataclass(slots=True)

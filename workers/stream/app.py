@@ -17,11 +17,16 @@ from typing import Any
 
 import faust
 
+from workers.monitoring import Health, HealthPolicy, Monitor
+from workers.monitoring.wiring import install_monitoring
 from workers.pipeline import PipelineSettings
 from workers.settings import ProcessingGuarantee, Settings
 from workers.stream.codec import register_codec
+from workers.stream.dedup_agent import install_dedup
 from workers.stream.executor import PipelineRunner, ProcessPipelineRunner
-from workers.stream.kafka import faust_broker_urls, faust_credentials
+from workers.stream.kafka import aiokafka_options, faust_broker_urls, faust_credentials
+from workers.stream.patches import commit_before_revocation, stop_stale_transactional_producers
+from workers.stream.publish import CommitGuard, PublishStats, hold_unacknowledged, publish
 from workers.stream.records import Outcome, origin_of_message
 from workers.stream.topics import message_limits
 
@@ -31,7 +36,11 @@ AGENT_NAME = "newsflow.pages"
 
 
 class PageHandler:
-    """Consumes one message: pipeline, then publish to exactly one output topic."""
+    """Consumes one message: pipeline, then publish to exactly one output topic.
+
+    Reports to ``monitor`` (metrics, status page) unless ``NEWSFLOW_METRICS_ENABLED`` is false; progress
+    always goes to the health checks.
+    """
 
     def __init__(
         self,
@@ -39,17 +48,32 @@ class PageHandler:
         runner: PipelineRunner,
         articles: faust.TopicT,
         rejected: faust.TopicT,
+        monitor: Monitor | None = None,
     ) -> None:
         self.settings = settings
         self.runner = runner
         self.articles = articles
         self.rejected = rejected
         self.counts: Counter[str] = Counter()
+        self.publish_stats = PublishStats()  # failed publish attempts (all retried), for monitoring
+        self.commit_guard = CommitGuard()  # exactly_once: commits wait for send-deliver-ack
         self.transactional = settings.processing_guarantee == ProcessingGuarantee.EXACTLY_ONCE
         self.app: Any = articles.app
+        self.health = monitor.health if monitor is not None else Health()
+        self.monitor = monitor if settings.metrics_enabled else None
 
     async def handle(self, message: Any) -> Outcome:
-        """Process one Faust ``Message``; returns where it went. Raises only if publishing fails."""
+        """Process one Faust ``Message``; returns where it went. A failed publish is retried until it
+        succeeds; only shutdown (cancellation) escapes, leaving the message unacknowledged."""
+        if self.monitor is None:
+            return await self._handle(message)
+        self.monitor.consumed(message.topic)
+        try:
+            return await self._handle(message)
+        finally:
+            self.monitor.finished()
+
+    async def _handle(self, message: Any) -> Outcome:
         payload: bytes = message.value if message.value is not None else b""
         key: bytes | None = message.key
         origin = origin_of_message(
@@ -61,18 +85,18 @@ class PageHandler:
             headers=message.headers,
         )
         started = time.perf_counter()
-        outcome = await self.runner.run(payload, origin, key)
+        try:
+            outcome = await self.runner.run(payload, origin, key)
+        except BaseException:  # shutdown mid-page: not published, so it must not be acknowledged either
+            hold_unacknowledged(message)
+            raise
+        pipeline_seconds = time.perf_counter() - started
         coordinates = {"topic": message.topic, "partition": message.partition, "offset": message.offset}
         destination = self.articles if outcome.is_article else self.rejected
-        try:
-            if self.transactional:
-                await self._send_in_transaction(message, destination, outcome)
-            else:
-                await destination.send(key=outcome.key, value=outcome.value, headers=outcome.headers)
-        except Exception:
-            log.exception("publishing the result failed; the message will be processed again", extra=coordinates)
-            raise
+        if not await self._publish(message, destination, outcome, coordinates):
+            return outcome  # the partition was revoked meanwhile: its new owner processes the message
         self.counts[outcome.reason or "article"] += 1
+        self._report(message, outcome, pipeline_seconds)
         elapsed_ms = round((time.perf_counter() - started) * 1000, 2)
         if outcome.is_article:
             log.debug("article", extra={**coordinates, "url": outcome.url, "ms": elapsed_ms})
@@ -83,6 +107,26 @@ class PageHandler:
                 extra={**coordinates, "reason": outcome.reason, "url": outcome.url, "ms": elapsed_ms},
             )
         return outcome
+
+    def _report(self, message: Any, outcome: Outcome, pipeline_seconds: float) -> None:
+        """The result is published: tell health and monitoring (stage times come from the pipeline)."""
+        monitor = self.monitor
+        if monitor is None:
+            self.health.progressed()
+            return
+        stages = (*outcome.stages, ("pipeline", pipeline_seconds))
+        if outcome.is_article:
+            monitor.published(outcome.summary, outcome.value, produced_at=message.timestamp, stages=stages)
+        else:
+            monitor.dead_lettered(
+                outcome.reason or "other",
+                outcome.message,
+                outcome.url,
+                topic=message.topic,
+                partition=message.partition,
+                offset=message.offset,
+                stages=stages,
+            )
 
     async def _send_in_transaction(self, message: Any, destination: faust.TopicT, outcome: Outcome) -> None:
         """Send within the transaction of the *source* partition, which also commits its offset.
@@ -97,15 +141,62 @@ class PageHandler:
         group = self.app.assignor.group_for_topic(message.topic)
         transactional_id = f"{self.app.conf.id}-{group}-{message.partition}"
         producer = self.app.producer  # the aiokafka driver Producer holding the transactional producers
-        await producer.send(
-            destination.get_topic_name(),
-            outcome.key,
-            outcome.value,
-            None,
-            None,
-            outcome.headers,
-            transactional_id=transactional_id,
-        )
+        self.commit_guard.install(self.app.consumer)
+        await self.commit_guard.acquire()  # no commit between this delivery and the message's ack
+        try:
+            delivery = await producer.send(
+                destination.get_topic_name(),
+                outcome.key,
+                outcome.value,
+                None,
+                None,
+                outcome.headers,
+                transactional_id=transactional_id,
+            )
+            await delivery  # stored by the broker (within the open transaction)
+        except BaseException:
+            self.commit_guard.lock.release()
+            raise
+        self.commit_guard.release_after_ack()
+
+    async def _publish(
+        self, message: Any, destination: faust.TopicT, outcome: Outcome, coordinates: dict[str, Any]
+    ) -> bool:
+        """Publish and wait for the broker's acknowledgement, retrying with backoff (``workers.stream.publish``).
+
+        False when given up (the source partition was revoked, or the worker is stopping); the message is
+        then kept unacknowledged, so it is consumed again rather than committed without its output.
+        """
+
+        async def send() -> None:
+            if self.transactional:
+                await self._send_in_transaction(message, destination, outcome)
+            else:
+                # Faust's ``Topic.send`` returns before delivery and only logs a failed one (a silent skip):
+                # publish with wait=True, which raises the broker's error.
+                pending = destination.as_future_message(key=outcome.key, value=outcome.value, headers=outcome.headers)
+                await destination.publish_message(pending, wait=True)
+
+        def abandon() -> str | None:
+            if self.app.should_stop or self.app.consumer.should_stop:
+                return "the worker is stopping; the message stays unacknowledged and is processed again"
+            if message.tp not in self.app.consumer.assignment():
+                return "the source partition was revoked; its new owner processes the message again"
+            return None
+
+        published = False
+        try:
+            published = await publish(
+                send,
+                topic=destination.get_topic_name(),
+                coordinates=coordinates,
+                abandon=abandon,
+                stats=self.publish_stats,
+            )
+            return published
+        finally:
+            if not published:
+                hold_unacknowledged(message)
 
 
 def create_app(settings: Settings, *, runner: PipelineRunner | None = None) -> tuple[faust.App, PageHandler]:
@@ -138,13 +229,6 @@ def create_app(settings: Settings, *, runner: PipelineRunner | None = None) -> t
         broker_session_timeout=10.0,
         broker_heartbeat_interval=3.0,
     )
-    try:
-        from faust.sensors.prometheus import setup_prometheus_sensors
-
-        setup_prometheus_sensors(app)
-    except ImportError:  # pragma: no cover - the prometheus extra is a dependency
-        log.warning("prometheus_client missing: /metrics disabled")
-
     raw_options: dict[str, Any] = {"key_serializer": "raw", "value_serializer": "raw", "allow_empty": True}
     if settings.raw_topic_pattern:
         raw = app.topic(pattern=re.compile(settings.raw_topic_pattern), **raw_options)
@@ -154,9 +238,23 @@ def create_app(settings: Settings, *, runner: PipelineRunner | None = None) -> t
     articles = app.topic(settings.articles_topic, **output_options)
     rejected = app.topic(settings.rejected_topic, **output_options)
     pipeline_runner = runner or ProcessPipelineRunner(
-        PipelineSettings(max_content_bytes=settings.max_content_bytes), settings.message_timeout_seconds
+        PipelineSettings(max_content_bytes=settings.max_content_bytes),
+        settings.message_timeout_seconds,
+        record_stages=settings.metrics_enabled,
     )
-    handler = PageHandler(settings, pipeline_runner, articles, rejected)
+    monitor = Monitor(
+        app_id=settings.app_id,
+        topics=settings.raw_topic_list,
+        health=HealthPolicy(stuck_after=settings.stuck_seconds),
+    )
+    # Dedup on: Articles go to the one-partition dedup input; its agent publishes them (stream/dedup_agent.py).
+    page_articles = install_dedup(app, settings, articles) if settings.dedup else articles
+    handler = PageHandler(settings, pipeline_runner, page_articles, rejected, monitor)
+    install_monitoring(app, monitor, settings)
+    # Faust drops acked offsets before its revocation commit (workers/stream/patches.py).
+    commit_before_revocation(app, aiokafka_options(settings), exactly_once=handler.transactional)
+    if settings.processing_guarantee == ProcessingGuarantee.EXACTLY_ONCE:
+        stop_stale_transactional_producers(app)  # Faust keeps fenced producers of standby partitions
 
     # One actor: messages of a partition are processed in order, and (exactly_once) a transaction never
     # holds the output of an unacked message. Two actors measured no faster (docs/streaming.md).

@@ -28,6 +28,7 @@ from typing import Protocol
 
 from schemas import Origin, Rejected, RejectReason
 from workers import PIPELINE_VERSION
+from workers.monitoring.stages import StageRecorder
 from workers.pipeline import Pipeline, PipelineSettings, RejectError
 from workers.stream.records import Outcome, outcome_of
 
@@ -67,35 +68,44 @@ def failure_outcome(reason: RejectReason, message: str, payload: bytes, origin: 
     return outcome_of(rejected, key)
 
 
-def run_one(pipeline: Pipeline, payload: bytes, origin: Origin, key: bytes | None) -> Outcome:
-    return outcome_of(pipeline.run(payload, origin), key)
+def run_one(
+    pipeline: Pipeline, payload: bytes, origin: Origin, key: bytes | None, stages: StageRecorder | None = None
+) -> Outcome:
+    """``stages``: the recorder given to ``pipeline`` as its stage timer; its times go into the outcome."""
+    result = pipeline.run(payload, origin)
+    return outcome_of(result, key, stages.drain() if stages is not None else ())
 
 
-def _child_main(conn: Connection, max_content_bytes: int) -> None:
+def _pipeline(settings: PipelineSettings, record_stages: bool) -> tuple[Pipeline, StageRecorder | None]:
+    stages = StageRecorder() if record_stages else None
+    return Pipeline(settings, stage_timer=stages), stages
+
+
+def _child_main(conn: Connection, max_content_bytes: int, record_stages: bool = False) -> None:
     """The pipeline process: answer requests until the parent closes the pipe."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    pipeline = Pipeline(PipelineSettings(max_content_bytes=max_content_bytes))
+    pipeline, stages = _pipeline(PipelineSettings(max_content_bytes=max_content_bytes), record_stages)
     conn.send(_READY)
     while True:
         try:
             payload, origin, key = conn.recv()
         except (EOFError, OSError, KeyboardInterrupt):
             return
-        conn.send(run_one(pipeline, payload, origin, key))
+        conn.send(run_one(pipeline, payload, origin, key, stages))
 
 
 class InlinePipelineRunner:
     """Pipeline on the event loop itself: the baseline that blocks the loop; no time budget."""
 
-    def __init__(self, settings: PipelineSettings) -> None:
-        self.pipeline = Pipeline(settings)
+    def __init__(self, settings: PipelineSettings, *, record_stages: bool = False) -> None:
+        self.pipeline, self.stages = _pipeline(settings, record_stages)
 
     async def start(self) -> None:
         return None
 
     async def run(self, payload: bytes, origin: Origin, key: bytes | None) -> Outcome:
-        return run_one(self.pipeline, payload, origin, key)
+        return run_one(self.pipeline, payload, origin, key, self.stages)
 
     async def close(self) -> None:
         return None
@@ -104,8 +114,8 @@ class InlinePipelineRunner:
 class ThreadPipelineRunner:
     """Pipeline in a thread: the loop keeps running (GIL switches); a timed-out page keeps its thread."""
 
-    def __init__(self, settings: PipelineSettings, timeout: float) -> None:
-        self.pipeline = Pipeline(settings)
+    def __init__(self, settings: PipelineSettings, timeout: float, *, record_stages: bool = False) -> None:
+        self.pipeline, self.stages = _pipeline(settings, record_stages)
         self.timeout = timeout
         self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="pipeline")
 
@@ -114,7 +124,7 @@ class ThreadPipelineRunner:
 
     async def run(self, payload: bytes, origin: Origin, key: bytes | None) -> Outcome:
         loop = asyncio.get_running_loop()
-        future = loop.run_in_executor(self._pool, run_one, self.pipeline, payload, origin, key)
+        future = loop.run_in_executor(self._pool, run_one, self.pipeline, payload, origin, key, self.stages)
         try:
             return await asyncio.wait_for(future, self.timeout)
         except TimeoutError:
@@ -137,9 +147,10 @@ class ProcessPipelineRunner:
     One request is in flight at a time (the agent processes a partition's messages in order).
     """
 
-    def __init__(self, settings: PipelineSettings, timeout: float) -> None:
+    def __init__(self, settings: PipelineSettings, timeout: float, *, record_stages: bool = False) -> None:
         self.settings = settings
         self.timeout = timeout
+        self.record_stages = record_stages
         self._context = multiprocessing.get_context("spawn")
         self._process: BaseProcess | None = None
         self._conn: Connection | None = None
@@ -155,7 +166,10 @@ class ProcessPipelineRunner:
     def _spawn(self) -> None:
         parent, child = self._context.Pipe(duplex=True)
         process = self._context.Process(
-            target=_child_main, args=(child, self.settings.max_content_bytes), name="newsflow-pipeline", daemon=True
+            target=_child_main,
+            args=(child, self.settings.max_content_bytes, self.record_stages),
+            name="newsflow-pipeline",
+            daemon=True,
         )
         started = time.perf_counter()
         process.start()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import ssl
 from typing import Any
 
@@ -55,3 +56,62 @@ def faust_credentials(settings: Settings) -> Any:
 
 def faust_broker_urls(settings: Settings) -> list[str]:
     return [f"kafka://{server}" for server in settings.bootstrap_servers]
+
+
+_CONNECT_TIMEOUT_MS = 10_000
+
+
+def _explain(settings: Settings, exc: BaseException) -> str:
+    from aiokafka.errors import (
+        AuthenticationFailedError,
+        IllegalSaslStateError,
+        SaslAuthenticationFailed,
+        UnsupportedSaslMechanismError,
+    )
+
+    text = str(exc).strip() or type(exc).__name__
+    if isinstance(exc, SaslAuthenticationFailed | AuthenticationFailedError):
+        return (
+            f"authentication failed for user {settings.sasl_username!r} with {settings.sasl_mechanism.value} "
+            f"({text}); check NEWSFLOW_SASL_USERNAME, NEWSFLOW_SASL_PASSWORD and NEWSFLOW_SASL_MECHANISM"
+        )
+    if isinstance(exc, UnsupportedSaslMechanismError | IllegalSaslStateError):
+        return (
+            f"the broker refused SASL mechanism {settings.sasl_mechanism.value} ({text}); check NEWSFLOW_SASL_MECHANISM"
+        )
+    if isinstance(exc, ssl.SSLError):
+        return (
+            f"TLS handshake failed ({text}); check NEWSFLOW_SSL_CAFILE (the CA that signed the broker's "
+            "certificate), NEWSFLOW_SSL_CERTFILE/KEYFILE and that the port is a TLS listener"
+        )
+    if isinstance(exc, TimeoutError):
+        return (
+            f"no answer within {_CONNECT_TIMEOUT_MS // 1000} s ({type(exc).__name__}); check NEWSFLOW_BROKER and "
+            "NEWSFLOW_SECURITY_PROTOCOL (a TLS listener does not answer a plaintext client)"
+        )
+    if isinstance(exc, OSError):
+        return f"cannot connect ({text}); is the broker running there?"
+    return f"{type(exc).__name__}: {text}; check NEWSFLOW_SECURITY_PROTOCOL and the security settings"
+
+
+async def check_connection(settings: Settings) -> str | None:
+    """Connect and authenticate to the bootstrap servers once; None when one of them accepts us, else
+    one line saying what failed and which variable to check (never the password)."""
+    from aiokafka.conn import create_conn
+
+    options = aiokafka_options(settings)
+    options.pop("bootstrap_servers")
+    problems: list[str] = []
+    for server in settings.bootstrap_servers:
+        host, _, port = server.rpartition(":")
+        try:
+            conn = await asyncio.wait_for(
+                create_conn(host.strip("[]"), int(port), request_timeout_ms=_CONNECT_TIMEOUT_MS, **options),
+                _CONNECT_TIMEOUT_MS / 1000,
+            )
+        except Exception as exc:
+            problems.append(f"{server}: {_explain(settings, exc)}")
+            continue
+        conn.close()
+        return None
+    return "; ".join(problems)

@@ -13,6 +13,8 @@ from typing import Literal
 
 from schemas import ARTICLE_SCHEMA_VERSION, REJECTED_SCHEMA_VERSION, Article, KafkaHeader, Origin, Rejected
 from workers import PIPELINE_VERSION
+from workers.monitoring.recent import ArticleSummary
+from workers.monitoring.stages import StageTimes
 from workers.serialization import to_json_bytes
 
 CONTENT_TYPE = b"application/json"
@@ -84,7 +86,8 @@ def rejected_headers(reason: str) -> list[Header]:
 class Outcome:
     """Where one consumed message goes: the output topic kind, key, value bytes and headers.
 
-    Picklable, so the pipeline process can serialise the record and hand back only bytes.
+    Picklable, so the pipeline process can serialise the record and hand back only bytes, plus what
+    monitoring needs: the article's ``summary`` and the per-stage times measured in that process.
     """
 
     kind: Literal["article", "rejected"]
@@ -94,13 +97,15 @@ class Outcome:
     reason: str | None = None
     message: str | None = None
     url: str | None = None
+    summary: ArticleSummary | None = None
+    stages: StageTimes = ()
 
     @property
     def is_article(self) -> bool:
         return self.kind == "article"
 
 
-def outcome_of(result: Article | Rejected, original_key: bytes | None) -> Outcome:
+def outcome_of(result: Article | Rejected, original_key: bytes | None, stages: StageTimes = ()) -> Outcome:
     """Article -> keyed by ``article_id``; Rejected -> keyed by the original message key."""
     if isinstance(result, Article):
         return Outcome(
@@ -109,6 +114,8 @@ def outcome_of(result: Article | Rejected, original_key: bytes | None) -> Outcom
             value=to_json_bytes(result),
             headers=article_headers(),
             url=result.url,
+            summary=ArticleSummary.of(result),
+            stages=stages,
         )
     return Outcome(
         kind="rejected",
@@ -118,4 +125,5 @@ def outcome_of(result: Article | Rejected, original_key: bytes | None) -> Outcom
         reason=result.reason.value,
         message=result.message,
         url=result.url,
+        stages=stages,
     )

@@ -14,7 +14,9 @@ from aiokafka.errors import KafkaConnectionError
 
 from workers import PIPELINE_VERSION
 from workers.settings import Settings
+from workers.stream.kafka import check_connection
 from workers.stream.logs import setup_logging
+from workers.stream.patches import install_metadata_backoff
 from workers.stream.topics import TopicError, ensure_topics
 
 log = logging.getLogger("newsflow.worker")
@@ -39,6 +41,7 @@ def run_worker(settings: Settings) -> int:
     from workers.stream.app import create_app
 
     setup_logging(settings.log_level, settings.log_format.value)
+    install_metadata_backoff()  # aiokafka spins while no broker answers (workers/stream/patches.py)
     log.info(
         "starting newsflow worker",
         extra={
@@ -53,6 +56,13 @@ def run_worker(settings: Settings) -> int:
     )
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
+    # Fail fast, with the cause, on wrong credentials or TLS settings: Faust would only say "Unable to
+    # bootstrap" in a traceback (tests/faults/test_security.py).
+    problem = loop.run_until_complete(check_connection(settings))
+    if problem is not None:
+        log.error("cannot connect to the Kafka brokers: %s", problem)
+        loop.close()
+        return 1
     if settings.create_topics:
         try:
             loop.run_until_complete(asyncio.wait_for(ensure_topics(settings), 60))

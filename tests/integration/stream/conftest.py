@@ -66,6 +66,12 @@ class StreamEnv:
 class WorkerProcess:
     process: subprocess.Popen[bytes]
     log: Path
+    web_port: int = 0
+
+    @property
+    def url(self) -> str:
+        """Base URL of the worker's web server (/metrics, /readyz, /status)."""
+        return f"http://127.0.0.1:{self.web_port}"
 
     def output(self) -> str:
         return self.log.read_text(errors="replace")
@@ -105,12 +111,13 @@ def start_worker(stream_env: StreamEnv) -> Iterator[Any]:
 
     def start(**overrides: str) -> WorkerProcess:
         log = stream_env.tmp / f"worker-{len(started)}.log"
-        env = stream_env.env(NEWSFLOW_WEB_PORT=str(free_port()), **overrides)
+        overrides.setdefault("NEWSFLOW_WEB_PORT", str(free_port()))
+        env = stream_env.env(**overrides)
         with log.open("wb") as out:
             process = subprocess.Popen(
                 [sys.executable, "-m", "workers.cli", "worker"], env=env, stdout=out, stderr=subprocess.STDOUT
             )
-        worker = WorkerProcess(process, log)
+        worker = WorkerProcess(process, log, int(overrides["NEWSFLOW_WEB_PORT"]))
         started.append(worker)
         return worker
 

@@ -1,0 +1,1 @@
+"""Fault-injection suite: real broker, real worker processes, every input accounted for."""
