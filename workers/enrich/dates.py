@@ -12,30 +12,12 @@ from datetime import date, datetime, timedelta
 from typing import Literal
 
 from schemas import Article, MentionedDate
+from workers.month_names import MONTH_NAMES
 
 Precision = Literal["day", "month", "year"]
 _MAX_DATES = 30
 
-_MONTHS: dict[str, int] = {}
-for _number, _names in enumerate(
-    [
-        "january jan janvier januar enero janeiro gennaio januari",
-        "february feb février februar febrero fevereiro febbraio februari",
-        "march mar mars märz marzo março maret",
-        "april apr avril abril aprile",
-        "may mai mayo maio maggio mei",
-        "june jun juin juni junio junho giugno",
-        "july jul juillet juli julio julho luglio",
-        "august aug août agosto agustus",
-        "september sep sept septembre septiembre setembro settembre",
-        "october oct octobre oktober octubre outubro ottobre",
-        "november nov novembre noviembre novembro",
-        "december dec décembre dezember diciembre dezembro dicembre desember",
-    ],
-    start=1,
-):
-    for _name in _names.split():
-        _MONTHS[_name] = _number
+_MONTHS = MONTH_NAMES
 _MONTH_FORMS = sorted({f for name in _MONTHS for f in (name, name.capitalize())}, key=len, reverse=True)
 _MONTH = "|".join(_MONTH_FORMS)
 

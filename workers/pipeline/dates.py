@@ -5,33 +5,15 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+from workers.month_names import MONTH_NAMES
+
 _NUMERIC = re.compile(
     r"(?:(?P<h1>\d{1,2})[:h](?P<m1>\d{2})(?::\d{2})?\s*'?\s*(?P<ampm1>am|pm)?\s*[-|,]?\s*(?:\w+\s*,\s*)?)?"
     r"(?P<d>\d{1,2})[/.\-](?P<mo>\d{1,2})[/.\-](?P<y>\d{4})"
     r"(?:\s*[-|,]?\s*(?:lúc\s+)?(?P<h2>\d{1,2})[:h](?P<m2>\d{2})(?::\d{2})?\s*(?P<ampm2>am|pm)?)?",
     re.I,
 )
-_MONTH_NAMES: dict[str, int] = {}
-for _number, _names in enumerate(
-    [
-        "january jan janvier januar enero janeiro gennaio januari",
-        "february feb février februar febrero fevereiro febbraio februari",
-        "march mar mars märz marzo março maret",
-        "april apr avril abril aprile",
-        "may mai mayo maio maggio mei",
-        "june jun juin juni junio junho giugno",
-        "july jul juillet juli julio julho luglio",
-        "august aug août agosto agustus",
-        "september sep sept septembre septiembre setembro settembre",
-        "october oct octobre oktober octubre outubro ottobre",
-        "november nov novembre noviembre novembro",
-        "december dec décembre dezember diciembre dezembro dicembre desember",
-    ],
-    start=1,
-):
-    for _name in _names.split():
-        _MONTH_NAMES[_name] = _number
-_MONTH_ALT = "|".join(sorted(_MONTH_NAMES, key=len, reverse=True))
+_MONTH_ALT = "|".join(sorted(MONTH_NAMES, key=len, reverse=True))
 _NAMED = re.compile(
     rf"(?:(?P<mo1>{_MONTH_ALT})\.?\s+(?P<d1>\d{{1,2}}),?\s+(?P<y1>\d{{4}})|"
     rf"(?P<d2>\d{{1,2}})\.?\s+(?:de\s+)?(?P<mo2>{_MONTH_ALT})\.?,?\s+(?:de\s+)?(?P<y2>\d{{4}}))",
@@ -82,7 +64,7 @@ def parse_dateline(text: str | None) -> datetime | None:
             return datetime(int(words.group("y")), int(words.group("mo")), int(words.group("d")))
         named = _NAMED.search(sample)
         if named:
-            month = _MONTH_NAMES[(named.group("mo1") or named.group("mo2")).casefold()]
+            month = MONTH_NAMES[(named.group("mo1") or named.group("mo2")).casefold()]
             return datetime(
                 int(named.group("y1") or named.group("y2")), month, int(named.group("d1") or named.group("d2"))
             )
