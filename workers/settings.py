@@ -98,6 +98,9 @@ class Settings(BaseSettings):
         ProcessingGuarantee.AT_LEAST_ONCE, description="at_least_once (default) or exactly_once."
     )
     max_content_bytes: int = Field(5 * 1024 * 1024, gt=0, description="Largest page content accepted.")
+    max_paragraphs: int = Field(
+        2000, gt=0, le=1_000_000, description="Body paragraphs kept per article; the rest are dropped."
+    )
     message_timeout_seconds: float = Field(
         10.0, gt=0, le=3600, description="Time budget per message; over it the page is Rejected(timeout)."
     )

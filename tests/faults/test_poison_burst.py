@@ -95,7 +95,7 @@ def test_throughput_recovers_right_after_a_poison_burst(fleet: Fleet) -> None:
             tally,
             recovery,
             f"burst cleared in {burst_s:.1f} s ({timeouts} over the 2 s budget, pipeline respawned); normal pages "
-            f"{rate_before:.0f}/s before, {rate_after:.0f}/s right after",
+            f"{rate_before:.0f}/s before, {rate_after:.0f}/s right after; recovery = burst done to next output",
         )
     )
     assert worker.terminate() == 0, fleet.logs()

@@ -41,7 +41,7 @@ def processed_by(output: str) -> int:
 
 @pytest.mark.parametrize("guarantee", ["at_least_once", "exactly_once"])
 def test_second_worker_joins_then_leaves(fleet: Fleet, guarantee: str) -> None:
-    inputs = mixed_inputs(f"rebalance-{guarantee}", articles=960, poison=40)
+    inputs = mixed_inputs(f"rebalance-{guarantee}", articles=880, poison=20)
     options = {"NEWSFLOW_PROCESSING_GUARANTEE": guarantee}
     produce_sync(fleet.bootstrap, fleet.raw, inputs)
     first = fleet.start(**options)
@@ -50,8 +50,14 @@ def test_second_worker_joins_then_leaves(fleet: Fleet, guarantee: str) -> None:
         joined_at = time.monotonic()
         second = fleet.start(**options)
         wait_group(fleet.bootstrap, fleet.app_id, members=2)  # the second worker has partitions now
+        stable_at, target = time.monotonic(), watcher.count() + len(inputs) // 5
         assert watcher.count() < len(inputs) * 7 // 10, "too far along when the second worker joined"
-        watcher.wait_count(watcher.count() + len(inputs) // 5, timeout=180)
+        # Let the newcomer work (and, exactly_once, commit a few transactions) before it leaves.
+        watcher.wait(
+            lambda w: (w.count() >= target and time.monotonic() - stable_at >= 3) or w.count() >= len(inputs) * 0.85,
+            timeout=180,
+            what="the second worker to take part",
+        )
         leaving_at = time.monotonic()
         assert second.terminate(timeout=60) == 0, fleet.logs()
         left_at = time.monotonic()

@@ -27,7 +27,7 @@ from tests.faults.support import (
 
 pytestmark = pytest.mark.integration
 
-BLOCKED_SECONDS = 10.0
+BLOCKED_SECONDS = 7.0
 
 
 def test_unwritable_articles_topic_is_retried_not_skipped(fleet: Fleet) -> None:
@@ -62,11 +62,12 @@ def test_unwritable_articles_topic_is_retried_not_skipped(fleet: Fleet) -> None:
     retries = output.count("cannot publish")
     report(
         FaultRow.of(
-            "output topic unwritable (max.message.bytes=128 for 12 s)",
+            "output topic unwritable (max.message.bytes=128), then restored",
             "at_least_once",
             tally,
             recovery,
-            f"blocked {restored_at - blocked_at:.0f} s, output stalled: {stalled}; {retries} retry log lines",
+            f"unwritable {restored_at - blocked_at:.0f} s, output stalled meanwhile: {stalled}; {retries} ERROR "
+            "lines 'cannot publish … retrying in …'; recovery = restored to next output",
         )
     )
     assert worker.terminate() == 0, fleet.logs()

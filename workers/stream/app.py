@@ -238,7 +238,7 @@ def create_app(settings: Settings, *, runner: PipelineRunner | None = None) -> t
     articles = app.topic(settings.articles_topic, **output_options)
     rejected = app.topic(settings.rejected_topic, **output_options)
     pipeline_runner = runner or ProcessPipelineRunner(
-        PipelineSettings(max_content_bytes=settings.max_content_bytes),
+        PipelineSettings(max_content_bytes=settings.max_content_bytes, max_paragraphs=settings.max_paragraphs),
         settings.message_timeout_seconds,
         record_stages=settings.metrics_enabled,
     )

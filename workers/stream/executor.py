@@ -81,11 +81,11 @@ def _pipeline(settings: PipelineSettings, record_stages: bool) -> tuple[Pipeline
     return Pipeline(settings, stage_timer=stages), stages
 
 
-def _child_main(conn: Connection, max_content_bytes: int, record_stages: bool = False) -> None:
+def _child_main(conn: Connection, settings: PipelineSettings, record_stages: bool = False) -> None:
     """The pipeline process: answer requests until the parent closes the pipe."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    pipeline, stages = _pipeline(PipelineSettings(max_content_bytes=max_content_bytes), record_stages)
+    pipeline, stages = _pipeline(settings, record_stages)  # every limit, not only the content size
     conn.send(_READY)
     while True:
         try:
@@ -167,7 +167,7 @@ class ProcessPipelineRunner:
         parent, child = self._context.Pipe(duplex=True)
         process = self._context.Process(
             target=_child_main,
-            args=(child, self.settings.max_content_bytes, self.record_stages),
+            args=(child, self.settings, self.record_stages),
             name="newsflow-pipeline",
             daemon=True,
         )
