@@ -1,7 +1,7 @@
 """Slow consumer / backlog: many pages queued before the worker starts; it catches up in bounded memory.
 
 The issue asks for 100k pages; on this 2-core machine that is ~15-25 minutes of processing, so the suite
-queues ``NEWSFLOW_FAULTS_BACKLOG`` small pages (default 3,000) and checks that memory does not grow with
+queues ``NEWSFLOW_FAULTS_BACKLOG`` small pages (default 2,000) and checks that memory does not grow with
 the backlog: it samples the RSS of the worker and its pipeline process every 0.5 s and fits a line over
 the second half of the run. What bounds memory is independent of the backlog length: aiokafka fetches at
 most ``consumer_max_fetch_size`` (4 MiB) per partition, and Faust buffers at most
@@ -31,7 +31,7 @@ from tests.faults.support import (
 
 pytestmark = pytest.mark.integration
 
-BACKLOG = int(os.environ.get("NEWSFLOW_FAULTS_BACKLOG", "3000"))
+BACKLOG = int(os.environ.get("NEWSFLOW_FAULTS_BACKLOG", "2000"))
 RSS_BOUND = 512 * 1024 * 1024  # worker + pipeline process
 MiB = 1024 * 1024
 

@@ -28,7 +28,7 @@ from workers.broker import EmbeddedKafka
 
 pytestmark = pytest.mark.integration
 
-DOWN_SECONDS = 6.0
+DOWN_SECONDS = 4.0
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +45,7 @@ def own_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedKaf
 def test_broker_stop_and_restart_during_processing(own_broker: EmbeddedKafka, tmp_path: Path, guarantee: str) -> None:
     fleet = Fleet(own_broker.bootstrap_servers, tmp_path, extra={"NEWSFLOW_PROCESSING_GUARANTEE": guarantee})
     fleet.create_topics()
-    inputs = mixed_inputs(f"broker-restart-{guarantee}", articles=290, poison=10)
+    inputs = mixed_inputs(f"broker-restart-{guarantee}", articles=230, poison=10)
     produce_sync(fleet.bootstrap, fleet.raw, inputs)
     try:
         worker = fleet.start()

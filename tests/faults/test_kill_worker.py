@@ -24,7 +24,7 @@ pytestmark = pytest.mark.integration
 
 @pytest.mark.parametrize("guarantee", ["at_least_once", "exactly_once"])
 def test_kill_9_then_restart(fleet: Fleet, guarantee: str) -> None:
-    inputs = mixed_inputs(f"kill-{guarantee}", articles=290, poison=10)
+    inputs = mixed_inputs(f"kill-{guarantee}", articles=230, poison=10)
     options = {"NEWSFLOW_PROCESSING_GUARANTEE": guarantee}
     produce_sync(fleet.bootstrap, fleet.raw, inputs)
     first = fleet.start(**options)

@@ -27,12 +27,12 @@ from tests.faults.support import (
 
 pytestmark = pytest.mark.integration
 
-BLOCKED_SECONDS = 7.0
+BLOCKED_SECONDS = 5.0
 
 
 def test_unwritable_articles_topic_is_retried_not_skipped(fleet: Fleet) -> None:
-    inputs = mixed_inputs("unwritable", articles=160, poison=8)
-    first, rest = inputs[:60], inputs[60:]
+    inputs = mixed_inputs("unwritable", articles=120, poison=8)
+    first, rest = inputs[:50], inputs[50:]
     produce_sync(fleet.bootstrap, fleet.raw, first)
     worker = fleet.start()
     with OutputWatcher(fleet.bootstrap, fleet.outputs) as watcher:
