@@ -35,6 +35,7 @@ from typing import Any
 
 import orjson
 
+from workers.broker import free_port
 from workers.producer import RawPageProducer
 from workers.settings import Settings
 from workers.stream.samples import example_pages_dir
@@ -75,14 +76,6 @@ def tree_rss(pid: int) -> int:
                 if line.startswith("VmRSS:"):
                     total += int(line.split()[1]) * 1024
     return total
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 # -- pages, producing, counting -----------------------------------------------------------------------------

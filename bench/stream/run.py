@@ -21,7 +21,6 @@ import asyncio
 import logging
 import os
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -38,6 +37,7 @@ from rich.console import Console
 from rich.table import Table
 
 from schemas import Origin
+from workers.broker import free_port
 from workers.inputs import iter_inputs
 from workers.pipeline import Pipeline
 from workers.producer import RawPageProducer
@@ -70,13 +70,6 @@ def offline_rate(payloads: list[bytes]) -> float:
     for payload in payloads:
         pipeline.run(payload, origin)
     return len(payloads) / (time.perf_counter() - started)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @dataclass

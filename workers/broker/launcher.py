@@ -352,7 +352,7 @@ class EmbeddedKafka:
             if requested is not None:
                 self._ports[name] = requested
             elif fresh or name not in self._ports:
-                self._ports[name] = _free_port()
+                self._ports[name] = free_port()
 
     def _may_retry_bind(self) -> bool:
         """The launch failed because a port was taken, and we chose the ports (and may pick new ones)."""
@@ -622,7 +622,8 @@ def _cluster_id() -> str:
             return value
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that is free right now."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind((HOST, 0))
         return int(sock.getsockname()[1])

@@ -12,7 +12,6 @@ import asyncio
 import logging
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -38,13 +37,6 @@ def register(sub: Any) -> None:
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds to wait for the results")
     parser.add_argument("--keep-logs", action="store_true", help="print the worker log at the end")
     parser.set_defaults(func=run)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 async def _kafka_answers(options: dict[str, Any]) -> bool:
@@ -163,6 +155,7 @@ def _tables(records: list[Any], articles_topic: str) -> tuple[Table, Table]:
 
 
 def run(args: argparse.Namespace) -> int:
+    from workers.broker import free_port
     from workers.settings import ConfigError, load_settings
     from workers.stream.kafka import aiokafka_options
 
@@ -198,7 +191,7 @@ def run(args: argparse.Namespace) -> int:
                 "NEWSFLOW_PARTITIONS": "2",
                 "NEWSFLOW_CREATE_TOPICS": "true",
                 "NEWSFLOW_MAX_CONTENT_BYTES": str(DEMO_MAX_CONTENT_BYTES),
-                "NEWSFLOW_WEB_PORT": str(_free_port()),
+                "NEWSFLOW_WEB_PORT": str(free_port()),
                 "NEWSFLOW_DATA_DIR": str(log_path.parent / "data"),
             }
         )
