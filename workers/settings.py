@@ -97,6 +97,13 @@ class Settings(BaseSettings):
     processing_guarantee: ProcessingGuarantee = Field(
         ProcessingGuarantee.AT_LEAST_ONCE, description="at_least_once (default) or exactly_once."
     )
+    in_flight: int = Field(
+        4,
+        ge=1,
+        le=256,
+        description="at_least_once: messages the pipeline may run ahead of publishing (1 = one at a time); "
+        "exactly_once always takes one at a time.",
+    )
     max_content_bytes: int = Field(5 * 1024 * 1024, gt=0, description="Largest page content accepted.")
     max_paragraphs: int = Field(
         2000, gt=0, le=1_000_000, description="Body paragraphs kept per article; the rest are dropped."

@@ -77,6 +77,8 @@ class System:
     name: str
     workers: int  # 0 = passthrough
     metrics: bool = True  # NEWSFLOW_METRICS_ENABLED (bench/stream/metrics_overhead.py compares both)
+    # The reference is Pipeline.run alone, so the stream runs without the dedup stage (bench/dedup measures it).
+    dedup: bool = False
 
 
 async def create_topics(bootstrap: str, names: list[str], partitions: int) -> None:
@@ -110,6 +112,7 @@ def start_system(system: System, bootstrap: str, prefix: str, tmp: Path) -> list
             NEWSFLOW_DATA_DIR=str(tmp / "data"),
             NEWSFLOW_LOG_LEVEL="ERROR",
             NEWSFLOW_METRICS_ENABLED="true" if system.metrics else "false",
+            NEWSFLOW_DEDUP="true" if system.dedup else "false",
         )
         log = (tmp / f"{prefix}-{i}.log").open("wb")
         processes.append(

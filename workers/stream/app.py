@@ -13,7 +13,8 @@ import logging
 import re
 import time
 from collections import Counter
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, cast
 
 import faust
 
@@ -24,6 +25,7 @@ from workers.settings import ProcessingGuarantee, Settings
 from workers.stream.codec import register_codec
 from workers.stream.dedup_agent import install_dedup
 from workers.stream.executor import PipelineRunner, ProcessPipelineRunner
+from workers.stream.inflight import run_in_order
 from workers.stream.kafka import aiokafka_options, faust_broker_urls, faust_credentials
 from workers.stream.patches import commit_before_revocation, stop_stale_transactional_producers
 from workers.stream.publish import CommitGuard, PublishStats, hold_unacknowledged, publish
@@ -31,6 +33,15 @@ from workers.stream.records import Outcome, origin_of_message
 from workers.stream.topics import message_limits
 
 log = logging.getLogger("newsflow.stream")
+
+
+@dataclass(frozen=True, slots=True)
+class Processed:
+    """A message's pipeline result, waiting to be published."""
+
+    outcome: Outcome
+    started: float  # perf_counter when the pipeline got the message
+    pipeline_seconds: float
 
 AGENT_NAME = "newsflow.pages"
 
@@ -63,17 +74,16 @@ class PageHandler:
         self.monitor = monitor if settings.metrics_enabled else None
 
     async def handle(self, message: Any) -> Outcome:
-        """Process one Faust ``Message``; returns where it went. A failed publish is retried until it
-        succeeds; only shutdown (cancellation) escapes, leaving the message unacknowledged."""
-        if self.monitor is None:
-            return await self._handle(message)
-        self.monitor.consumed(message.topic)
-        try:
-            return await self._handle(message)
-        finally:
-            self.monitor.finished()
+        """Process one Faust ``Message`` and publish the result; returns where it went. A failed publish is
+        retried until it succeeds; only shutdown (cancellation) escapes, leaving the message unacknowledged."""
+        processed = await self.process(message)
+        await self.deliver(message, processed)
+        return processed.outcome
 
-    async def _handle(self, message: Any) -> Outcome:
+    async def process(self, message: Any) -> Processed:
+        """Run the pipeline on one message (the first half of :meth:`handle`)."""
+        if self.monitor is not None:
+            self.monitor.consumed(message.topic)
         payload: bytes = message.value if message.value is not None else b""
         key: bytes | None = message.key
         origin = origin_of_message(
@@ -89,24 +99,39 @@ class PageHandler:
             outcome = await self.runner.run(payload, origin, key)
         except BaseException:  # shutdown mid-page: not published, so it must not be acknowledged either
             hold_unacknowledged(message)
+            self._finished()
             raise
-        pipeline_seconds = time.perf_counter() - started
-        coordinates = {"topic": message.topic, "partition": message.partition, "offset": message.offset}
-        destination = self.articles if outcome.is_article else self.rejected
-        if not await self._publish(message, destination, outcome, coordinates):
-            return outcome  # the partition was revoked meanwhile: its new owner processes the message
-        self.counts[outcome.reason or "article"] += 1
-        self._report(message, outcome, pipeline_seconds)
-        elapsed_ms = round((time.perf_counter() - started) * 1000, 2)
-        if outcome.is_article:
-            log.debug("article", extra={**coordinates, "url": outcome.url, "ms": elapsed_ms})
-        else:
-            log.warning(
-                "dead-lettered: %s",
-                outcome.message,
-                extra={**coordinates, "reason": outcome.reason, "url": outcome.url, "ms": elapsed_ms},
-            )
-        return outcome
+        return Processed(outcome, started, time.perf_counter() - started)
+
+    async def deliver(self, message: Any, processed: Processed) -> bool:
+        """Publish a processed message to exactly one output topic (the second half of :meth:`handle`).
+
+        False when not published (the partition was revoked meanwhile: its new owner processes the message).
+        """
+        try:
+            outcome = processed.outcome
+            coordinates = {"topic": message.topic, "partition": message.partition, "offset": message.offset}
+            destination = self.articles if outcome.is_article else self.rejected
+            if not await self._publish(message, destination, outcome, coordinates):
+                return False
+            self.counts[outcome.reason or "article"] += 1
+            self._report(message, outcome, processed.pipeline_seconds)
+            elapsed_ms = round((time.perf_counter() - processed.started) * 1000, 2)
+            if outcome.is_article:
+                log.debug("article", extra={**coordinates, "url": outcome.url, "ms": elapsed_ms})
+            else:
+                log.warning(
+                    "dead-lettered: %s",
+                    outcome.message,
+                    extra={**coordinates, "reason": outcome.reason, "url": outcome.url, "ms": elapsed_ms},
+                )
+            return True
+        finally:
+            self._finished()
+
+    def _finished(self) -> None:
+        if self.monitor is not None:
+            self.monitor.finished()
 
     def _report(self, message: Any, outcome: Outcome, pipeline_seconds: float) -> None:
         """The result is published: tell health and monitoring (stage times come from the pipeline)."""
@@ -256,12 +281,25 @@ def create_app(settings: Settings, *, runner: PipelineRunner | None = None) -> t
     if settings.processing_guarantee == ProcessingGuarantee.EXACTLY_ONCE:
         stop_stale_transactional_producers(app)  # Faust keeps fenced producers of standby partitions
 
-    # One actor: messages of a partition are processed in order, and (exactly_once) a transaction never
+    # One actor: messages of a partition are published in order, and (exactly_once) a transaction never
     # holds the output of an unacked message. Two actors measured no faster (docs/streaming.md).
     @app.agent(raw, name=AGENT_NAME)  # type: ignore[misc]
     async def pages(stream: faust.StreamT[Any]) -> None:
-        async for event in stream.events():
-            await handler.handle(event.message)
+        if handler.transactional or settings.in_flight == 1:
+            async for event in stream.events():
+                await handler.handle(event.message)
+            return
+        # at_least_once: the pipeline runs ahead while earlier results are published; each message is
+        # acknowledged only once its output is stored (workers/stream/inflight.py).
+        manual: Any = cast(Any, stream).noack()  # StreamT's stubs lack noack
+
+        async def deliver(event: Any, processed: Processed) -> None:
+            if await handler.deliver(event.message, processed):
+                await manual.ack(event)
+
+        await run_in_order(
+            manual.events(), lambda event: handler.process(event.message), deliver, depth=settings.in_flight
+        )
 
     @app.task  # type: ignore[untyped-decorator]
     async def _start_pipeline() -> None:

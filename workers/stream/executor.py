@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import html
 import logging
 import multiprocessing
 import signal
@@ -26,11 +27,14 @@ from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Protocol
 
+import orjson
+
 from schemas import Origin, Rejected, RejectReason
 from workers import PIPELINE_VERSION
 from workers.monitoring.stages import StageRecorder
 from workers.pipeline import Pipeline, PipelineSettings, RejectError
 from workers.stream.records import Outcome, outcome_of
+from workers.stream.samples import example_pages_dir
 
 log = logging.getLogger("newsflow.stream.executor")
 
@@ -81,11 +85,28 @@ def _pipeline(settings: PipelineSettings, record_stages: bool) -> tuple[Pipeline
     return Pipeline(settings, stage_timer=stages), stages
 
 
+def warm_up(pipeline: Pipeline) -> None:
+    """Run a shipped sample page through ``pipeline``, as text and as HTML, so that the models and tables
+    the stages load on first use are loaded before the first real message: otherwise a fresh pipeline
+    process charges that to the first page's time budget (on a loaded machine that took over 2 s, and
+    every respawned process timed out on its first page again)."""
+    path = min(example_pages_dir().glob("*.txt"))
+    text = path.read_text(encoding="utf-8")
+    as_html = "<html><body>" + "".join(f"<p>{html.escape(line)}</p>" for line in text.splitlines()) + "</body></html>"
+    for content, content_type in ((text, "text/plain"), (as_html, "text/html")):
+        document = {"url": "https://warm-up.invalid/page.html", "fetched_at": "2025-01-01T00:00:00+00:00"}
+        payload = orjson.dumps({**document, "content": content, "content_type": content_type})
+        pipeline.run(payload, Origin(kind="stdin"))
+
+
 def _child_main(conn: Connection, settings: PipelineSettings, record_stages: bool = False) -> None:
     """The pipeline process: answer requests until the parent closes the pipe."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     pipeline, stages = _pipeline(settings, record_stages)  # every limit, not only the content size
+    warm_up(pipeline)
+    if stages is not None:
+        stages.drain()  # the warm-up's stage times are not a message's
     conn.send(_READY)
     while True:
         try:
