@@ -49,6 +49,8 @@ METRICS: dict[str, tuple[str, frozenset[str]]] = {
     "newsflow_consumer_lag": ("gauge", frozenset({"topic", "partition"})),
     "newsflow_in_flight_messages": ("gauge", frozenset()),
     "newsflow_rebalances_total": ("counter", frozenset()),
+    "newsflow_publish_retries_total": ("counter", frozenset({"topic", "error"})),
+    "newsflow_publish_blocked_seconds": ("gauge", frozenset()),
     "newsflow_build_info": ("gauge", frozenset({"version", "pipeline_version"})),
     "process_cpu_seconds_total": ("counter", frozenset()),
     "process_resident_memory_bytes": ("gauge", frozenset()),

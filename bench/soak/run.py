@@ -3,9 +3,12 @@
     python -m bench.soak.run [--minutes 10] [--rate N] [--sample 5] [--broker host:port]
 
 1. Starts the embedded broker (or uses ``--broker`` / ``NEWSFLOW_BROKER``) and one ``newsflow worker`` on
-   topics of its own. Dedup is off unless ``--dedup``: the page corpus is the five shipped samples under
-   unique URLs, i.e. one growing family of copies per text, which is the dedup stage's worst case (its
-   state grows with every article by design, see docs/dedup.md) rather than a leak check.
+   topics of its own. Dedup is off unless ``--dedup``. Off, the pages are the five shipped samples under
+   unique URLs. On, they are distinct synthetic articles with a 20 % share of edited copies
+   (:class:`DistinctPages`): the samples would make one ever-growing family of copies per text, the dedup
+   stage's worst case. Their event time runs at 14 days per minute, so the dedup state (which grows with
+   the articles of its 14-day retention window by design, docs/dedup.md) is at its steady size after the
+   first minute and any later growth is a leak.
 2. Measures the worker's maximum rate on a pre-filled backlog (``--calibrate`` pages), unless ``--rate``.
 3. Publishes unique pages at half that rate for ``--minutes``, sampling the RSS of the worker and its
    pipeline process every ``--sample`` seconds, and counting the outputs (so a worker falling behind
@@ -28,8 +31,9 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +48,8 @@ from workers.stream.topics import ensure_topics
 RESULTS = Path(__file__).resolve().parent / "results"
 MiB = 1024 * 1024
 FETCHED_AT = "2025-01-21T08:00:00+07:00"
+EVENT_START = datetime(2025, 1, 1, tzinfo=UTC)
+EVENT_SPEED = 14 * 24 * 60  # event time per wall time (--dedup): 14 days per minute
 
 
 @dataclass
@@ -82,8 +88,10 @@ def tree_rss(pid: int) -> int:
 
 
 class Pages:
-    def __init__(self, run: str) -> None:
-        self.texts = [p.read_text() for p in sorted(example_pages_dir().iterdir())]
+    """Raw pages under unique URLs: the five shipped samples in turn (cut to ``max_chars``)."""
+
+    def __init__(self, run: str, max_chars: int | None = None) -> None:
+        self.texts = [p.read_text()[:max_chars] for p in sorted(example_pages_dir().iterdir())]
         self.run = run
         self.n = 0
 
@@ -92,6 +100,27 @@ class Pages:
         url = f"https://soak.example/{self.run}/{self.n}.html"
         text = self.texts[self.n % len(self.texts)]
         return url.encode(), orjson.dumps({"url": url, "fetched_at": FETCHED_AT, "content": text})
+
+
+class DistinctPages(Pages):
+    """Distinct texts for dedup: ``bench.dedup.run.synthetic`` (150-400 words each, 20 % edited copies of
+    recent ones), with ``fetched_at`` (the dedup event time) running ``EVENT_SPEED`` times the wall clock,
+    so the 14-day dedup retention is full after the first minute and expiry runs for the rest of the run."""
+
+    def __init__(self, run: str) -> None:
+        from bench.dedup.run import synthetic
+
+        super().__init__(run)
+        self.articles = synthetic(seed=11)
+        self.clock = time.monotonic()
+
+    def next(self) -> tuple[bytes, bytes]:
+        self.n += 1
+        article = next(self.articles)
+        url = f"https://{article.site}/{self.run}/{self.n}.html"
+        fetched_at = EVENT_START + timedelta(seconds=(time.monotonic() - self.clock) * EVENT_SPEED)
+        text = "\n".join([article.title, *article.body])
+        return url.encode(), orjson.dumps({"url": url, "fetched_at": fetched_at.isoformat(), "content": text})
 
 
 class OutputCounter:
@@ -163,6 +192,35 @@ class Deployment:
     @property
     def outputs(self) -> list[str]:
         return [f"{self.stem}.articles", f"{self.stem}.rejected"]
+
+
+@contextlib.contextmanager
+def kafka(bootstrap: str | None) -> Iterator[str]:
+    """``bootstrap`` (or ``NEWSFLOW_BROKER``) if given, else a started embedded broker, stopped afterwards."""
+    bootstrap = bootstrap or os.environ.get("NEWSFLOW_BROKER")
+    if bootstrap:
+        yield bootstrap
+        return
+    from workers.broker import EmbeddedKafka
+    from workers.broker.launcher import LONG_RUNNING_JVM_OPTIONS
+
+    broker = EmbeddedKafka(jvm_options=LONG_RUNNING_JVM_OPTIONS)
+    broker.start()
+    try:
+        yield broker.bootstrap_servers
+    finally:
+        broker.stop()
+
+
+async def new_deployment(bootstrap: str, prefix: str, *, dedup: bool = False) -> Deployment:
+    """A deployment on topics of its own (created here, so pages can be queued before the worker starts)."""
+    stem = f"{prefix}-{uuid.uuid4().hex[:8]}"
+    deployment = Deployment(bootstrap, stem, Path(tempfile.mkdtemp(prefix=f"newsflow-{prefix}-")), dedup)
+    values: dict[str, Any] = {
+        k.removeprefix("NEWSFLOW_").lower(): v for k, v in deployment.env().items() if k.startswith("NEWSFLOW_")
+    }
+    await ensure_topics(Settings(**values))
+    return deployment
 
 
 async def measure_max_rate(deployment: Deployment, pages: Pages, count: int, log_path: Path) -> float:
@@ -255,7 +313,7 @@ def fit(samples: list[Sample]) -> tuple[float, float]:
     return mean_r - slope * mean_t, slope
 
 
-def plot(samples: list[Sample], intercept: float, slope: float, rate: float, path: Path, title: str) -> None:
+def plot(samples: list[Sample], intercept: float, slope: float, path: Path, title: str) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -292,23 +350,9 @@ async def main_async(args: argparse.Namespace) -> int:
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     RESULTS.mkdir(parents=True, exist_ok=True)
     log_path = RESULTS / f"soak-{stamp}.worker.log"
-    broker = None
-    bootstrap = args.broker or os.environ.get("NEWSFLOW_BROKER")
-    if not bootstrap:
-        from workers.broker import EmbeddedKafka
-        from workers.broker.launcher import LONG_RUNNING_JVM_OPTIONS
-
-        broker = EmbeddedKafka(jvm_options=LONG_RUNNING_JVM_OPTIONS)
-        broker.start()
-        bootstrap = broker.bootstrap_servers
-    try:
-        stem = f"soak-{uuid.uuid4().hex[:8]}"
-        deployment = Deployment(bootstrap, stem, Path(tempfile.mkdtemp(prefix="newsflow-soak-")), args.dedup)
-        settings_values: dict[str, Any] = {
-            k.removeprefix("NEWSFLOW_").lower(): v for k, v in deployment.env().items() if k.startswith("NEWSFLOW_")
-        }
-        await ensure_topics(Settings(**settings_values))
-        pages = Pages(stem)
+    with kafka(args.broker) as bootstrap:
+        deployment = await new_deployment(bootstrap, "soak", dedup=args.dedup)
+        pages = DistinctPages(deployment.stem) if args.dedup else Pages(deployment.stem)
         rate = args.rate
         if rate is None:
             print(f"calibrating: {args.calibrate} pages through one worker...", flush=True)
@@ -318,9 +362,6 @@ async def main_async(args: argparse.Namespace) -> int:
         else:
             max_rate = rate * 2
         samples = await soak(deployment, pages, rate, args.minutes, args.sample, log_path)
-    finally:
-        if broker is not None:
-            broker.stop()
 
     started = next((s.t for s in samples if s.outputs > 0), 0.0)
     warm = [s for s in samples if s.t >= max(started, samples[-1].t * 0.1)] or samples
@@ -343,7 +384,7 @@ async def main_async(args: argparse.Namespace) -> int:
         f"{verdict}; lag at the end {lag_end} messages"
     )  # fmt: skip
     png = RESULTS / f"soak-{stamp}.png"
-    plot(samples, intercept, slope, rate, png, f"newsflow soak {stamp}: {verdict} ({slope * 60 / MiB:+.2f} MiB/min)")
+    plot(samples, intercept, slope, png, f"newsflow soak {stamp}: {verdict} ({slope * 60 / MiB:+.2f} MiB/min)")
     (RESULTS / f"soak-{stamp}.json").write_bytes(
         orjson.dumps(
             {"summary": summary, "rate": rate, "max_rate": max_rate, "samples": [asdict(s) for s in samples]},

@@ -202,7 +202,7 @@ class Fleet:
             process = subprocess.Popen(
                 [sys.executable, "-m", "workers.cli", "worker"], env=env, stdout=out, stderr=subprocess.STDOUT
             )
-        worker = WorkerProcess(process, log)
+        worker = WorkerProcess(process, log, web_port=int(env["NEWSFLOW_WEB_PORT"]))
         self.workers.append(worker)
         return worker
 

@@ -1,8 +1,9 @@
 """The articles topic becomes unwritable mid-stream (max.message.bytes far below an article), then writable.
 
 Expected: the worker keeps the failing message unacknowledged and retries with exponential backoff,
-logging a clear error naming the topic, the broker's error and the next delay; nothing is skipped; once
-the topic is writable again every input is accounted for.
+logging a clear error naming the topic, the broker's error and the next delay, and counting the attempts
+on ``/metrics`` (``newsflow_publish_retries_total``, ``newsflow_publish_blocked_seconds``); nothing is
+skipped; once the topic is writable again every input is accounted for.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from tests.faults.support import (
     set_topic_config,
     topic_config,
 )
+from tests.integration.stream.conftest import WorkerProcess
+from tests.integration.stream.monitoring import scrape, series, value
 
 pytestmark = pytest.mark.integration
 
@@ -37,6 +40,7 @@ def test_unwritable_articles_topic_is_retried_not_skipped(fleet: Fleet) -> None:
     worker = fleet.start()
     with OutputWatcher(fleet.bootstrap, fleet.outputs) as watcher:
         watcher.wait_count(20, timeout=90)
+        assert publish_metrics(worker, fleet.articles) == ({}, 0.0), "no retries while the topic is writable"
         original = asyncio.run(topic_config(fleet.bootstrap, fleet.articles))
         asyncio.run(set_topic_config(fleet.bootstrap, fleet.articles, {**original, "max.message.bytes": "128"}))
         blocked_at = time.monotonic()
@@ -50,6 +54,9 @@ def test_unwritable_articles_topic_is_retried_not_skipped(fleet: Fleet) -> None:
         assert "cannot publish" in output, f"no clear log line about the unwritable topic:\n{output[-4000:]}"
         assert "MessageSizeTooLarge" in output, output[-4000:]
         assert "retrying in" in output, output[-4000:]
+        failing, blocked = publish_metrics(worker, fleet.articles)
+        assert failing and set(failing) <= {"MessageSizeTooLargeError"}, failing
+        assert blocked >= BLOCKED_SECONDS / 2, blocked
 
         asyncio.run(set_topic_config(fleet.bootstrap, fleet.articles, original))
         restored_at = time.monotonic()
@@ -57,6 +64,9 @@ def test_unwritable_articles_topic_is_retried_not_skipped(fleet: Fleet) -> None:
         time.sleep(3)
         tally = account(inputs, watcher.records(), fleet.articles)
         recovery = (watcher.first_after(restored_at) or restored_at) - restored_at
+        counted, blocked = publish_metrics(worker, fleet.articles)
+        assert blocked == 0, "no publish is blocked once the topic is writable"
+        assert sum(counted.values()) >= sum(failing.values()), counted
 
     check_at_least_once(tally, fleet.logs())
     retries = output.count("cannot publish")
@@ -67,10 +77,22 @@ def test_unwritable_articles_topic_is_retried_not_skipped(fleet: Fleet) -> None:
             tally,
             recovery,
             f"unwritable {restored_at - blocked_at:.0f} s, output stalled meanwhile: {stalled}; {retries} ERROR "
-            "lines 'cannot publish … retrying in …'; recovery = restored to next output",
+            f"lines 'cannot publish … retrying in …', newsflow_publish_retries_total {sum(counted.values()):g}; "
+            "recovery = restored to next output",
         )
     )
     assert worker.terminate() == 0, fleet.logs()
+
+
+def publish_metrics(worker: WorkerProcess, topic: str) -> tuple[dict[str, float], float]:
+    """(retries of ``topic`` by error class, seconds blocked) from the worker's ``/metrics``."""
+    samples = scrape(worker)
+    retries = {
+        dict(labels)["error"]: count
+        for labels, count in series(samples, "newsflow_publish_retries_total").items()
+        if dict(labels)["topic"] == topic
+    }
+    return retries, value(samples, "newsflow_publish_blocked_seconds") or 0.0
 
 
 def test_shutdown_while_publish_is_blocked_loses_nothing(fleet: Fleet) -> None:

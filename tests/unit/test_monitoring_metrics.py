@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from datetime import UTC, datetime
@@ -14,6 +15,7 @@ from workers.inputs import iter_inputs
 from workers.monitoring import ArticleSummary, Metrics
 from workers.monitoring import labels as lb
 from workers.pipeline import Pipeline
+from workers.stream.publish import Backoff, PublishStats, publish
 from workers.stream.samples import example_pages_dir
 
 NOW = 1_737_450_000.0  # 2025-01-21T09:00:00Z
@@ -57,6 +59,9 @@ def exercised() -> Metrics:
     metrics.message_started()
     metrics.lag("newsflow.raw-pages", 3, 17)
     metrics.rebalance()
+    stats = PublishStats()
+    stats.retries[("newsflow.articles", "MessageSizeTooLargeError")] += 1
+    metrics.watch_publishing(lambda: [stats])
     return metrics
 
 
@@ -228,6 +233,59 @@ def test_stage_timer_plugs_into_the_pipeline() -> None:
         assert metrics.value("newsflow_stage_seconds_count", {"stage": stage}) == 5, stage
         assert (metrics.value("newsflow_stage_seconds_sum", {"stage": stage}) or 0) > 0
     assert metrics.value("newsflow_stage_seconds_count", {"stage": "other"}) is None
+
+
+class FailingSend:
+    """Fails ``failures`` times (the first ones with ``first``, then with ``then``), then succeeds."""
+
+    def __init__(self, failures: int, first: Exception, then: Exception) -> None:
+        self.failures, self.first, self.then = failures, first, then
+        self.calls = 0
+
+    async def __call__(self) -> None:
+        self.calls += 1
+        if self.calls <= self.failures:
+            raise self.first if self.calls == 1 else self.then
+
+
+def test_publish_retries_are_counted_by_topic_and_error_and_the_stall_shows() -> None:
+    metrics, page_agent, dedup_agent = Metrics(), PublishStats(), PublishStats()
+    metrics.watch_publishing(lambda: [page_agent, dedup_agent])
+    assert metrics.samples("newsflow_publish_retries_total") == {}
+    assert metrics.value("newsflow_publish_blocked_seconds") == 0
+    seen: list[float | None] = []
+
+    async def scenario() -> None:
+        async def blocked() -> None:
+            await asyncio.sleep(0.05)
+            seen.append(metrics.value("newsflow_publish_blocked_seconds"))
+
+        send = FailingSend(3, TimeoutError("request timed out"), ValueError("MessageSizeTooLarge"))
+        await asyncio.gather(
+            publish(send, topic="out.articles", coordinates={}, abandon=lambda: None, stats=page_agent,
+                    backoff=Backoff(initial=0.05, maximum=0.05)),
+            blocked(),
+        )  # fmt: skip
+        dedup_send = FailingSend(1, ValueError("no"), ValueError("no"))
+        await publish(dedup_send, topic="out.stories", coordinates={}, abandon=lambda: None, stats=dedup_agent,
+                      backoff=Backoff(initial=0.01))  # fmt: skip
+
+    asyncio.run(scenario())
+    assert metrics.samples("newsflow_publish_retries_total") == {
+        (("error", "TimeoutError"), ("topic", "out.articles")): 1,
+        (("error", "ValueError"), ("topic", "out.articles")): 2,
+        (("error", "ValueError"), ("topic", "out.stories")): 1,
+    }
+    assert seen[0] is not None and seen[0] > 0, "blocked while the publish kept failing"
+    assert metrics.value("newsflow_publish_blocked_seconds") == 0, "0 again once published"
+
+
+def test_publish_retry_labels_stay_bounded() -> None:
+    metrics, stats = Metrics(), PublishStats()
+    stats.retries[("out", "not a <class> name")] += 2
+    stats.retries[("out", "x" * 200)] += 1
+    metrics.watch_publishing(lambda: [stats])
+    assert metrics.samples("newsflow_publish_retries_total") == {(("error", "other"), ("topic", "out")): 3}
 
 
 def test_registries_are_independent() -> None:

@@ -2,14 +2,16 @@
 
 A label value never carries a URL or free text, so the number of series stays small whatever the input:
 ``language`` is an ISO 639-1 code, ``category`` a value of the fixed taxonomy, ``reason`` a
-:class:`~schemas.RejectReason`, ``stage`` a pipeline stage name, ``kind`` a duplicate kind and ``topic``
-a configured input topic (or one of the first :data:`MAX_TOPICS` topics matched by a pattern). Anything
-else becomes ``other``; a missing value becomes ``unknown``.
+:class:`~schemas.RejectReason`, ``stage`` a pipeline stage name, ``kind`` a duplicate kind, ``topic``
+a configured input or output topic (or one of the first :data:`MAX_TOPICS` topics matched by a pattern)
+and ``error`` an exception class name (a set the code fixes). Anything else becomes ``other``; a missing
+value becomes ``unknown``.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from importlib import resources
 from typing import Final
@@ -98,6 +100,14 @@ def stage_label(stage: str | None) -> str:
 def duplicate_kind(similarity: float | None) -> str:
     """``exact`` for an identical body (similarity 1 or unknown), else ``near``."""
     return "exact" if similarity is None or similarity >= 1.0 else "near"
+
+
+_CLASS_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,79}")
+
+
+def error_label(class_name: str) -> str:
+    """An exception class name (``MessageSizeTooLargeError``); anything else ``other``."""
+    return class_name if _CLASS_NAME.fullmatch(class_name) else OTHER
 
 
 def partition_label(partition: int) -> str:

@@ -11,7 +11,8 @@ the worker expose Faust's sensor metrics next to these without name clashes.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections import Counter as Tally
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from prometheus_client import (
@@ -23,11 +24,14 @@ from prometheus_client import (
     disable_created_metrics,
     generate_latest,
 )
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
 
 from schemas import Article, Rejected
 from workers import PIPELINE_VERSION, __version__
 from workers.monitoring import labels as lb
 from workers.monitoring.recent import ArticleSummary
+from workers.stream.publish import PublishStats
 
 # The classic text format: every newsflow name is a legacy name, so the exposition is the same as in
 # prometheus_client's newer default (version=1.0.0) and every Prometheus version parses it.
@@ -45,6 +49,37 @@ LATENCY_BUCKETS = (
 )  # fmt: skip
 
 TopicPartition = tuple[str, int]
+
+
+class PublishCollector(Collector):
+    """The publish retry metrics, read at scrape time from the agents' :class:`PublishStats` (the retry
+    loop in ``workers/stream/publish.py`` only counts): ``sources()`` returns them."""
+
+    def __init__(self) -> None:
+        self.sources: Callable[[], Iterable[PublishStats]] = tuple
+        self._topic = lb.TopicLabels()
+
+    def collect(self) -> Iterator[Metric]:
+        retries = CounterMetricFamily(
+            "newsflow_publish_retries",
+            "Failed publish attempts, each retried with backoff (none is skipped), by output topic and error class.",
+            labels=["topic", "error"],
+        )
+        blocked = GaugeMetricFamily(
+            "newsflow_publish_blocked_seconds",
+            "How long the oldest publish that keeps failing has been retried; 0 when none is failing.",
+        )
+        totals: Tally[tuple[str, str]] = Tally()
+        longest = 0.0
+        for stats in self.sources():
+            for (topic, error), count in stats.retries.items():
+                totals[(self._topic(topic), lb.error_label(error))] += count
+            longest = max(longest, stats.blocked_seconds)
+        for labels, count in sorted(totals.items()):
+            retries.add_metric(labels, count)
+        blocked.add_metric([], longest)
+        yield retries
+        yield blocked
 
 
 class Metrics:
@@ -112,6 +147,8 @@ class Metrics:
             "newsflow_build_info", "The running build (value 1).", ["version", "pipeline_version"], registry=registry
         )
         self.build_info.labels(version=version, pipeline_version=pipeline_version).set(1)
+        self._publish = PublishCollector()
+        registry.register(self._publish)
         if process_metrics:
             ProcessCollector(registry=registry)
         self._lag_series: set[tuple[str, str]] = set()
@@ -214,6 +251,11 @@ class Metrics:
 
     def rebalance(self) -> None:
         self.rebalances.inc()
+
+    # -- read at scrape time ----------------------------------------------------------------------
+    def watch_publishing(self, sources: Callable[[], Iterable[PublishStats]]) -> None:
+        """Export the retry counters of the :class:`PublishStats` that ``sources()`` returns (the agents')."""
+        self._publish.sources = sources
 
     # -- exposition ----------------------------------------------------------------------------
     def exposition(self) -> bytes:

@@ -4,8 +4,9 @@ Views on the worker's web port (``NEWSFLOW_WEB_PORT``):
 
 * ``/healthz``: liveness (200, or 503 once the app crashed); ``/readyz``: readiness (see
   :mod:`workers.monitoring.health`); both answer JSON and are always installed;
-* ``/metrics``: newsflow's registry, then Faust's own Prometheus sensor (metrics ``faust_*``, its own
-  registry, also alone at ``/metrics/faust``), in the Prometheus text format;
+* ``/metrics``: newsflow's registry (with the publish retry counters of the page agent and, dedup on,
+  the dedup agent), then Faust's own Prometheus sensor (metrics ``faust_*``, its own registry, also alone
+  at ``/metrics/faust``), in the Prometheus text format;
 * ``/status``: the live status page; ``/status/articles/<article_id>.json``: a recent article's JSON.
 
 With ``NEWSFLOW_METRICS_ENABLED=false`` only the health views, the lag timer (it feeds readiness) and
@@ -26,6 +27,7 @@ from workers.monitoring.metrics import CONTENT_TYPE, TopicPartition
 from workers.monitoring.monitor import Monitor
 from workers.monitoring.status import ARTICLE_ID, CONTENT_SECURITY_POLICY
 from workers.settings import Settings
+from workers.stream.publish import PublishStats
 
 log = logging.getLogger("newsflow.monitoring")
 
@@ -155,8 +157,15 @@ def _faust_registry(app: Any) -> CollectorRegistry | None:
     return registry
 
 
+def publish_stats(app: Any) -> list[PublishStats]:
+    """The publish counters of the page agent and the dedup agent (``create_app`` sets them on the app)."""
+    handlers = (getattr(app, "newsflow_handler", None), getattr(app, "newsflow_dedup", None))
+    return [handler.publish_stats for handler in handlers if handler is not None]
+
+
 def _install_metrics_views(app: Any, monitor: Monitor) -> None:
     faust_registry = _faust_registry(app)
+    monitor.metrics.watch_publishing(lambda: publish_stats(app))
 
     @app.page("/metrics")  # type: ignore[untyped-decorator]
     async def metrics(self: Any, request: Any) -> Any:

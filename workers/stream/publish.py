@@ -17,8 +17,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections import Counter
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 log = logging.getLogger("newsflow.stream.publish")
@@ -44,6 +45,7 @@ class PublishStats:
     blocked_since: float | None = None  # monotonic time the current failing publish started, else None
     last_error: str | None = None
     abandoned: int = 0  # publishes given up because the partition was revoked
+    retries: Counter[tuple[str, str]] = field(default_factory=Counter)  # (topic, error class) -> failures
 
     @property
     def blocked_seconds(self) -> float:
@@ -82,6 +84,7 @@ async def publish(
             except Exception as exc:
                 attempt += 1
                 stats.failures += 1
+                stats.retries[(topic, type(exc).__name__)] += 1
                 stats.last_error = describe_error(exc)
                 if stats.blocked_since is None:
                     stats.blocked_since = started
