@@ -34,13 +34,13 @@ from bench.soak.run import (
     Pages,
     Sample,
     fit,
-    kafka,
     new_deployment,
     plot,
     start_worker,
     stop_worker,
     tree_rss,
 )
+from workers.broker import bootstrap_or_embedded
 from workers.producer import RawPageProducer
 
 MAX_TREND = 16 * MiB  # per minute, over the second half
@@ -85,7 +85,7 @@ async def drain(deployment: Deployment, count: int, every: float, timeout: float
 async def main_async(args: argparse.Namespace) -> int:
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     RESULTS.mkdir(parents=True, exist_ok=True)
-    with kafka(args.broker) as bootstrap:
+    with bootstrap_or_embedded(args.broker) as bootstrap:
         deployment = await new_deployment(bootstrap, "backlog")
         print(f"queueing {args.pages} pages of {args.chars} characters...", flush=True)
         queued_at = time.monotonic()

@@ -31,7 +31,6 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -39,7 +38,7 @@ from typing import Any
 
 import orjson
 
-from workers.broker import free_port
+from workers.broker import bootstrap_or_embedded, free_port
 from workers.producer import RawPageProducer
 from workers.settings import Settings
 from workers.stream.samples import example_pages_dir
@@ -194,24 +193,6 @@ class Deployment:
         return [f"{self.stem}.articles", f"{self.stem}.rejected"]
 
 
-@contextlib.contextmanager
-def kafka(bootstrap: str | None) -> Iterator[str]:
-    """``bootstrap`` (or ``NEWSFLOW_BROKER``) if given, else a started embedded broker, stopped afterwards."""
-    bootstrap = bootstrap or os.environ.get("NEWSFLOW_BROKER")
-    if bootstrap:
-        yield bootstrap
-        return
-    from workers.broker import EmbeddedKafka
-    from workers.broker.launcher import LONG_RUNNING_JVM_OPTIONS
-
-    broker = EmbeddedKafka(jvm_options=LONG_RUNNING_JVM_OPTIONS)
-    broker.start()
-    try:
-        yield broker.bootstrap_servers
-    finally:
-        broker.stop()
-
-
 async def new_deployment(bootstrap: str, prefix: str, *, dedup: bool = False) -> Deployment:
     """A deployment on topics of its own (created here, so pages can be queued before the worker starts)."""
     stem = f"{prefix}-{uuid.uuid4().hex[:8]}"
@@ -350,7 +331,7 @@ async def main_async(args: argparse.Namespace) -> int:
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     RESULTS.mkdir(parents=True, exist_ok=True)
     log_path = RESULTS / f"soak-{stamp}.worker.log"
-    with kafka(args.broker) as bootstrap:
+    with bootstrap_or_embedded(args.broker) as bootstrap:
         deployment = await new_deployment(bootstrap, "soak", dedup=args.dedup)
         pages = DistinctPages(deployment.stem) if args.dedup else Pages(deployment.stem)
         rate = args.rate

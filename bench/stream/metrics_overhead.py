@@ -33,6 +33,7 @@ from rich.table import Table
 
 from bench.stream.run import System, create_topics, output_consumer, pages, start_system, stop_system
 from schemas import Article, Origin
+from workers.broker import bootstrap_or_embedded
 from workers.monitoring import ArticleSummary, Metrics, Monitor
 from workers.monitoring.stages import StageRecorder
 from workers.pipeline import Pipeline
@@ -164,17 +165,9 @@ async def one_run(metrics: bool, bootstrap: str, data: list[tuple[bytes, bytes]]
 
 
 async def end_to_end(data: list[tuple[bytes, bytes]], rounds: int) -> dict[bool, list[Run]]:
-    broker = None
-    bootstrap = os.environ.get("NEWSFLOW_BROKER")
-    if not bootstrap:
-        from workers.broker import EmbeddedKafka
-
-        broker = EmbeddedKafka()
-        broker.start()
-        bootstrap = broker.bootstrap_servers
     tmp = Path(tempfile.mkdtemp(prefix="newsflow-bench-metrics-"))
     results: dict[bool, list[Run]] = {True: [], False: []}
-    try:
+    with bootstrap_or_embedded() as bootstrap:
         for round_ in range(rounds):
             order = (True, False) if round_ % 2 == 0 else (False, True)
             for metrics in order:
@@ -184,9 +177,6 @@ async def end_to_end(data: list[tuple[bytes, bytes]], rounds: int) -> dict[bool,
                     f"round {round_ + 1}: metrics {'on ' if metrics else 'off'} {run[0]:6.1f} pages/s, CPU s / 1000 "
                     f"pages: worker {run[1]:.2f}, pipeline process {run[2]:.2f}"
                 )
-    finally:
-        if broker is not None:
-            broker.stop()
     return results
 
 

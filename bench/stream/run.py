@@ -3,7 +3,8 @@
     .venv/bin/python -m bench.stream.run [--pages 1500] [--latency-seconds 10]
 
 Starts the embedded Kafka broker (or uses NEWSFLOW_BROKER when set), then for each system (passthrough
-consumer->producer, newsflow with 1 worker process, newsflow with 2 worker processes):
+consumer->producer, newsflow with 1 worker process, the same with NEWSFLOW_IN_FLIGHT=1 (no pipelining),
+newsflow with 2 worker processes):
 
 * throughput: N pages are published first, the system is started, and pages/s is measured from the first
   to the last output record (start-up excluded);
@@ -20,6 +21,7 @@ import argparse
 import asyncio
 import logging
 import os
+import re
 import signal
 import statistics
 import subprocess
@@ -37,7 +39,7 @@ from rich.console import Console
 from rich.table import Table
 
 from schemas import Origin
-from workers.broker import free_port
+from workers.broker import bootstrap_or_embedded, free_port
 from workers.inputs import iter_inputs
 from workers.pipeline import Pipeline
 from workers.producer import RawPageProducer
@@ -79,6 +81,7 @@ class System:
     metrics: bool = True  # NEWSFLOW_METRICS_ENABLED (bench/stream/metrics_overhead.py compares both)
     # The reference is Pipeline.run alone, so the stream runs without the dedup stage (bench/dedup measures it).
     dedup: bool = False
+    in_flight: int = 4  # NEWSFLOW_IN_FLIGHT: 1 = publish each page before starting the next one
 
 
 async def create_topics(bootstrap: str, names: list[str], partitions: int) -> None:
@@ -113,6 +116,7 @@ def start_system(system: System, bootstrap: str, prefix: str, tmp: Path) -> list
             NEWSFLOW_LOG_LEVEL="ERROR",
             NEWSFLOW_METRICS_ENABLED="true" if system.metrics else "false",
             NEWSFLOW_DEDUP="true" if system.dedup else "false",
+            NEWSFLOW_IN_FLIGHT=str(system.in_flight),
         )
         log = (tmp / f"{prefix}-{i}.log").open("wb")
         processes.append(
@@ -154,7 +158,7 @@ def url_of(value: bytes) -> str:
 async def throughput(
     system: System, bootstrap: str, data: list[tuple[bytes, bytes]], tmp: Path, partitions: int
 ) -> float:
-    prefix = f"bench-{system.name.replace(' ', '')}-{uuid.uuid4().hex[:6]}"
+    prefix = f"bench-{re.sub(r'[^A-Za-z0-9]', '', system.name)}-{uuid.uuid4().hex[:6]}"
     await create_topics(bootstrap, [f"{prefix}.{t}" for t in ("raw", "out", "rejected", "stories")], partitions)
     async with RawPageProducer(bootstrap, f"{prefix}.raw") as producer:
         futures = [await producer.enqueue(value, key=key) for key, value in data]
@@ -207,7 +211,7 @@ async def latency(
     rate: float,
     seconds: float,
 ) -> tuple[float, float, float, int]:
-    prefix = f"bench-lat-{system.name.replace(' ', '')}-{uuid.uuid4().hex[:6]}"
+    prefix = f"bench-lat-{re.sub(r'[^A-Za-z0-9]', '', system.name)}-{uuid.uuid4().hex[:6]}"
     await create_topics(bootstrap, [f"{prefix}.{t}" for t in ("raw", "out", "rejected", "stories")], partitions)
     consumer = await output_consumer(bootstrap, prefix)
     processes = start_system(system, bootstrap, prefix, tmp)
@@ -267,18 +271,15 @@ async def main() -> None:
     data = pages(args.pages)
     sample = [v for _, v in data[: min(len(data), 400)]]
 
-    broker = None
-    bootstrap = os.environ.get("NEWSFLOW_BROKER")
-    if not bootstrap:
-        from workers.broker import EmbeddedKafka
-
-        broker = EmbeddedKafka()
-        broker.start()
-        bootstrap = broker.bootstrap_servers
     tmp = Path(tempfile.mkdtemp(prefix="newsflow-bench-"))
-    systems = [System("passthrough", 0), System("newsflow x1", 1), System("newsflow x2", 2)]
+    systems = [
+        System("passthrough", 0),
+        System("newsflow x1", 1),
+        System("newsflow x1, in-flight 1", 1, in_flight=1),
+        System("newsflow x2", 2),
+    ]
     rows = []
-    try:
+    with bootstrap_or_embedded() as bootstrap:
         rates = {}
         offline_rates = []
         for system in systems:
@@ -294,9 +295,6 @@ async def main() -> None:
                 f"{system.name}: latency at {half:.0f}/s p50={p50:.1f} p95={p95:.1f} p99={p99:.1f} ms (n={n})"
             )
             rows.append((system.name, rates[system.name], p50, p95, p99, n))
-    finally:
-        if broker is not None:
-            broker.stop()
     table = Table(
         title=f"newsflow stream bench ({args.pages} pages, {args.partitions} partitions, {os.cpu_count()} CPUs)"
     )

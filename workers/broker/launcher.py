@@ -508,6 +508,26 @@ class EmbeddedKafka:
             self.stop(timeout=10)
 
 
+@contextlib.contextmanager
+def bootstrap_or_embedded(
+    bootstrap: str | None = None, *, jvm_options: Sequence[str] = LONG_RUNNING_JVM_OPTIONS
+) -> Iterator[str]:
+    """``bootstrap`` (else ``NEWSFLOW_BROKER``) when given; otherwise a started embedded broker, stopped on exit.
+
+    For benchmarks and tools that measure against a real broker and should not require one.
+    """
+    bootstrap = bootstrap or os.environ.get("NEWSFLOW_BROKER")
+    if bootstrap:
+        yield bootstrap
+        return
+    broker = EmbeddedKafka(jvm_options=jvm_options)
+    broker.start()
+    try:
+        yield broker.bootstrap_servers
+    finally:
+        broker.stop()
+
+
 def serve_forever(
     port: int | None = None,
     data_dir: Path | None = None,
