@@ -70,3 +70,12 @@ def test_other_latin_languages_get_the_gazetteer_only() -> None:
 def test_non_latin_scripts_are_left_alone() -> None:
     page = article(None, ["Владимир Путин провёл переговоры в Москве."], language="ru")
     assert ExtractEntities().run(page).entities == []
+
+
+def test_cues_are_the_longest_whole_word_before_trailing_space() -> None:
+    from workers.enrich.entities import _ORG_CUE, _PERSON_CUE
+
+    assert _PERSON_CUE.before("phát biểu của phó thủ tướng  ") == (14, "phó thủ tướng")
+    assert _PERSON_CUE.before("thủ tướng") is None  # no space after it
+    assert _PERSON_CUE.before("xông ") is None  # 'ông' inside a word
+    assert _ORG_CUE.before("bệnh viện ") == (0, "bệnh viện")

@@ -37,3 +37,28 @@ def test_english_page() -> None:
 def test_languages_without_a_stoplist_get_none() -> None:
     assert ExtractKeywords().run(article(None, ["東京で会議が開かれた。"], language="ja")).keywords == []
     assert ExtractKeywords().run(article(None, ["text"], language=None)).keywords == []
+
+
+def test_phrase_pattern_takes_the_longest_stop_phrase() -> None:
+    import re
+
+    from workers.enrich.keywords import _trie
+
+    pattern = re.compile("(?:" + _trie(["cho biết", "cho biết thêm", "cho"]) + r")(?!\w)")
+    assert [m.group(0) for m in pattern.finditer("ông cho biết thêm, cho biết rằng cho nên")] == [
+        "cho biết thêm",
+        "cho biết",
+        "cho",
+    ]
+
+
+def test_chosen_phrases_overlap_by_word_pairs_and_words() -> None:
+    from workers.enrich.keywords import _Chosen
+
+    chosen = _Chosen()
+    chosen.add("lệnh trừng phạt")
+    chosen.add("nga")
+    assert chosen.overlaps("trừng phạt mới")  # shares 'trừng phạt'
+    assert chosen.overlaps("lệnh")  # a word of a chosen phrase
+    assert chosen.overlaps("nước nga")  # contains a chosen word
+    assert not chosen.overlaps("phạt lệnh")

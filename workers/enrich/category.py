@@ -57,9 +57,20 @@ def from_section(section: str | None, url: str) -> str | None:
     return None
 
 
+def _words(text: str) -> list[str]:
+    """``_WORDS.findall(fold(text))``, the regex run only on the few tokens that are not all letters."""
+    words: list[str] = []
+    for token in fold(text).split():
+        if token.isalpha():  # letters are word characters and never digits: the token is one word
+            words.append(token)
+        else:
+            words += _WORDS.findall(token)
+    return words
+
+
 def features(text: str, language: str) -> list[str]:
     """Syllable unigrams and bigrams for Vietnamese, word unigrams elsewhere, in matching form."""
-    words = _WORDS.findall(fold(text))
+    words = _words(text)
     if language == "vi":
         return words + [f"{a} {b}" for a, b in itertools.pairwise(words)]
     return [w for w in words if len(w) > 2]
@@ -70,7 +81,18 @@ class _Model:
     classes: tuple[str, ...]
     prior: Any  # numpy vector, one log prior per class
     index: dict[str, int]  # feature -> row
+    pairs: dict[str, dict[str, int]]  # bigram 'a b' -> a -> b -> row: looked up without building 'a b'
     weights: Any  # numpy matrix: log P(feature|class) - log P(unseen|class)
+
+    def rows(self, text: str, language: str) -> list[int]:
+        """Rows of the text's ``features`` the model knows, in the same order."""
+        words = _words(text)
+        if language != "vi":
+            return [i for i in map(self.index.get, [w for w in words if len(w) > 2]) if i is not None]
+        rows = [i for i in map(self.index.get, words) if i is not None]
+        pairs = self.pairs
+        rows += [i for a, b in itertools.pairwise(words) if (after := pairs.get(a)) and (i := after.get(b)) is not None]
+        return rows
 
 
 @lru_cache(maxsize=4)
@@ -84,14 +106,19 @@ def _model(language: str) -> _Model | None:
     unseen = np.asarray(raw["unseen"], dtype=np.float64)
     weights = np.asarray([raw["log_likelihood"][f] for f in features_], dtype=np.float64) - unseen
     index = {f: i for i, f in enumerate(features_)}
-    return _Model(tuple(raw["classes"]), np.asarray(raw["log_prior"], dtype=np.float64), index, weights)
+    pairs: dict[str, dict[str, int]] = {}
+    for feature, row in index.items():
+        if " " in feature:
+            first, second = feature.split(" ", 1)
+            pairs.setdefault(first, {})[second] = row
+    return _Model(tuple(raw["classes"]), np.asarray(raw["log_prior"], dtype=np.float64), index, pairs, weights)
 
 
 def classify(text: str, language: str | None) -> str | None:
     model = _model(language or "")
     if model is None:
         return None
-    rows = [i for f in features(text[:_CLASSIFY_CHARS], language or "") if (i := model.index.get(f)) is not None]
+    rows = model.rows(text[:_CLASSIFY_CHARS], language or "")
     if len(rows) < _MIN_FEATURES:
         return None
     scores = model.prior + model.weights[rows].sum(axis=0)

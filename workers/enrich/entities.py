@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -25,9 +24,13 @@ from workers.enrich.matching import fold_aligned, matching_key
 _UPPER = "".join(re.escape(c) for c in map(chr, range(0x41, 0x2000)) if c.isupper() and unicodedata.category(c) == "Lu")
 _WORD_CHARS = r"[^\W_]"
 # A capitalised word: 'Putin', 'NATO', 'G20', 'TP.HCM', 'Jong-un' (a hyphen only before lower case).
-_CAP = rf"[{_UPPER}]{_WORD_CHARS}*(?:(?:[.'’]|-(?=[^\W\d_{_UPPER}]))[^\W_]+)*"
+_CAPITAL = f"[{_UPPER}]"
+_CAP_REST = rf"{_WORD_CHARS}*(?:(?:[.'’]|-(?=[^\W\d_{_UPPER}]))[^\W_]+)*"
+_CAP = _CAPITAL + _CAP_REST
 # 'of' joins English names ('University of Illinois'); it is not a token, so titles still strip.
-_RUN = re.compile(rf"(?<![^\W_]){_CAP}(?:(?: |-| of (?:the )?){_CAP})*")
+# The run opens on the capital and only then looks behind it for a letter or digit: a pattern that
+# opens on a character class lets the regex engine skip ahead to capitals.
+_RUN = re.compile(rf"{_CAPITAL}(?<![^\W_].){_CAP_REST}(?:(?: |-| of (?:the )?){_CAP})*")
 _TOKEN = re.compile(_CAP)
 _SENTENCE_END = frozenset('.!?:;\n"“”(')
 _SEPARATORS = frozenset({", ", " và ", " hoặc ", " and ", " or ", ", and ", " & ", " cùng "})
@@ -96,14 +99,39 @@ _NAMED_HEADS = frozenset(
 )
 
 
-def _cue(words: str) -> re.Pattern[str]:
-    alternatives = sorted((matching_key(w) for w in words.split("|")), key=len, reverse=True)
-    return re.compile(r"(?:^|[^\w])(" + "|".join(map(re.escape, alternatives)) + r")\s+$")
+@dataclass(frozen=True, slots=True)
+class _Cues:
+    words: frozenset[str]
+    lengths: tuple[int, ...]  # of the words, longest first
+
+    @classmethod
+    def of(cls, words: str) -> _Cues:
+        keys = frozenset(matching_key(w) for w in words.split("|"))
+        return cls(keys, tuple(sorted({len(k) for k in keys}, reverse=True)))
+
+    def before(self, window: str) -> tuple[int, str] | None:
+        """The longest cue that ends the window, whitespace after it and no letter or digit before it.
+
+        Slicing the few lengths the cues have is much cheaper than searching the window for an
+        alternation of every cue.
+        """
+        end = len(window.rstrip())
+        if end == len(window):
+            return None
+        for length in self.lengths:
+            start = end - length
+            if start >= 0 and window[start:end] in self.words and (start == 0 or not _word_char(window[start - 1])):
+                return start, window[start:end]
+        return None
 
 
-_PERSON_CUE = _cue(_PERSON_CUES_VI)
-_LOCATION_CUE = _cue(_LOCATION_CUES_VI)
-_ORG_CUE = _cue(_ORG_CUES_VI)
+def _word_char(char: str) -> bool:
+    return char.isalnum() or char == "_"
+
+
+_PERSON_CUE = _Cues.of(_PERSON_CUES_VI)
+_LOCATION_CUE = _Cues.of(_LOCATION_CUES_VI)
+_ORG_CUE = _Cues.of(_ORG_CUES_VI)
 _HONORIFICS = frozenset({"ông", "bà", "anh", "chị", "mr", "mrs", "ms", "dr"})
 _HONORIFIC_CUE = re.compile(r"(?:^|[^\w])(?:ông|bà|anh|chị|em|cô|chú|bác|cụ|mr|mrs|ms|dr)\.?\s+$")
 # Single names that are also common words or given names: only taken when a cue or a longer run backs them.
@@ -391,6 +419,10 @@ def _sentence_start(text: str, start: int) -> bool:
     return i < 0 or text[i] in _SENTENCE_END or text[i] == "\n"
 
 
+def _honorific_before(low: str, start: int) -> bool:
+    return _HONORIFIC_CUE.search(low[max(0, start - 8) : start]) is not None
+
+
 def _tokens(run: str, base: int) -> list[tuple[int, int, str]]:
     if " " not in run and "-" not in run:  # one word, the common case: the run is the token
         return [(base, base + len(run), run)]
@@ -409,7 +441,8 @@ def _vietnamese_syllable(word: str) -> bool:
 
 
 # The gazetteer key of the word at a position: letters, digits and ".'’" (as ``str.isalnum``).
-_INDEX_WORD = re.compile(r"(?:[^\W_]|[.'’])*")
+# (Letters and digits, then runs of them after each of ".'’": one class per repeat matches faster.)
+_INDEX_WORD = re.compile(r"[^\W_]*(?:[.'’][^\W_]*)*")
 
 
 class _Tagger:
@@ -451,17 +484,18 @@ class _Tagger:
 
     def _cue_before(self, start: int) -> str | None:
         window = self.low[max(0, start - 32) : start]
-        match = _PERSON_CUE.search(window)
-        if match:
+        if _PERSON_CUE.before(window):
             return "person"
-        if _ORG_CUE.search(window):
+        if _ORG_CUE.before(window):
             return "organization"
-        if _LOCATION_CUE.search(window):
+        if _LOCATION_CUE.before(window):
             return "location"
         return None
 
     def _run(self, base: int, run: str) -> None:
-        tokens = [t for t in _tokens(run, base) if t[0] >= self.covered]
+        tokens = _tokens(run, base)
+        if tokens[0][0] < self.covered:  # tokens are in text order: drop those a gazetteer match took
+            tokens = [t for t in tokens if t[0] >= self.covered]
         strip, honorific = self.strip, False
         # Sentence-initial function words and title words ('Theo', 'Tổng', 'Ông') are not names.
         while tokens and (key := matching_key(tokens[0][2])) in strip:
@@ -473,19 +507,9 @@ class _Tagger:
             tokens.pop(0)
         if not tokens:
             return
+        # Cues and the sentence start are worked out only for the few runs that need them.
         first = tokens[0][0]
-        memo: dict[str, str | None] = {}
-
-        def cue() -> str | None:  # the regexes cost more than the rest, and most runs never need them
-            if "cue" not in memo:
-                memo["cue"] = "person" if honorific else self._cue_before(first)
-            return memo["cue"]
-
-        def honorific_cue() -> bool:
-            return honorific or _HONORIFIC_CUE.search(self.low[max(0, first - 8) : first]) is not None
-
-        at_start = _sentence_start(self.text, first)
-        if self.full_rules and self._whole_person(tokens, cue):
+        if self.full_rules and self._whole_person(tokens, honorific):
             return
         pending: list[tuple[int, int, str]] = []
         i = 0
@@ -493,9 +517,10 @@ class _Tagger:
             hit = self._gazetteer_at(tokens[i][0])
             if hit is not None:
                 begin, stop, known = hit
-                if self._accept_known((begin, stop), honorific_cue, at_start and i == 0, tokens[i + 1 :]):
+                if self._accept_known((begin, stop), first, honorific, tokens, i):
                     if pending:
-                        self._flush(pending, cue(), at_start and not self.mentions_in(pending, tokens))
+                        at_start = pending[0] is tokens[0] and _sentence_start(self.text, first)
+                        self._flush(pending, self._cue(first, honorific), at_start)
                     pending = []
                     self.mentions.append(_Mention(begin, stop, self.text[begin:stop], known.type, known))
                     self.covered = stop
@@ -505,24 +530,25 @@ class _Tagger:
             pending.append(tokens[i])
             i += 1
         if pending and self.full_rules:
-            self._flush(pending, cue(), at_start and pending[0] is tokens[0])
+            at_start = pending[0] is tokens[0] and _sentence_start(self.text, first)
+            self._flush(pending, self._cue(first, honorific), at_start)
 
-    @staticmethod
-    def mentions_in(pending: list[tuple[int, int, str]], tokens: list[tuple[int, int, str]]) -> bool:
-        return bool(pending) and pending[0] is not tokens[0]
+    def _cue(self, first: int, honorific: bool) -> str | None:
+        return "person" if honorific else self._cue_before(first)
 
     def _accept_known(
-        self, span: tuple[int, int], honorific: Callable[[], bool], at_start: bool, after: list[tuple[int, int, str]]
+        self, span: tuple[int, int], first: int, honorific: bool, tokens: list[tuple[int, int, str]], i: int
     ) -> bool:
+        """Whether a gazetteer match at ``tokens[i]``, in the run from ``first``, stands."""
         if self.low[span[0] : span[1]] not in _AMBIGUOUS:
             return True
-        if at_start or honorific():
+        if (i == 0 and _sentence_start(self.text, first)) or honorific or _honorific_before(self.low, first):
             return False  # 'ông Đức' is a man, 'Anh cho biết' a pronoun
-        rest = [t for t in after if t[0] >= span[1]]
+        rest = [t for t in tokens[i + 1 :] if t[0] >= span[1]]
         # 'Đức Trọng' is a given name; 'Anh Theresa May' a country before a known name.
         return not rest or self._gazetteer_at(rest[0][0]) is not None or self._foreign(rest)
 
-    def _whole_person(self, tokens: list[tuple[int, int, str]], cue: Callable[[], str | None]) -> bool:
+    def _whole_person(self, tokens: list[tuple[int, int, str]], honorific: bool) -> bool:
         """'Trần Văn Dũng', 'Phan Minh Đức': a Vietnamese full name even when a part is also a place."""
         if not 2 <= len(tokens) <= 4 or matching_key(tokens[0][2]) not in _SURNAMES:
             return False
@@ -531,7 +557,7 @@ class _Tagger:
         hit = self._gazetteer_at(tokens[0][0])
         if hit is not None and hit[1] >= tokens[-1][1]:
             return False
-        if len(tokens) == 2 and cue() in {"location", "organization"}:
+        if len(tokens) == 2 and self._cue(tokens[0][0], honorific) in {"location", "organization"}:
             return False
         start, end = tokens[0][0], tokens[-1][1]
         self.mentions.append(_Mention(start, end, self.text[start:end], "person", person_cue=True))
@@ -576,11 +602,10 @@ class _Tagger:
 
     def _named_head(self, start: int) -> int | None:
         window = self.low[max(0, start - 32) : start]
-        match = _ORG_CUE.search(window)
-        if match is None or match.group(1) not in _NAMED_HEADS:
+        cue = _ORG_CUE.before(window)
+        if cue is None or cue[1] not in _NAMED_HEADS:
             return None
-        head = max(0, start - 32) + match.start(1)
-        return head
+        return max(0, start - 32) + cue[0]
 
     def _extend_lower(self, end: int) -> int:
         """'Bộ Xây' + 'dựng': Vietnamese name parts are one capitalised syllable and one lower-case."""

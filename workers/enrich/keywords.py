@@ -17,12 +17,36 @@ from schemas import Article
 from workers.enrich.data import load_lines
 from workers.enrich.matching import fold_aligned, matching_key
 
-# Punctuation ends a phrase (a positive class: the regex engine scans for it quickly).
-_BOUNDARY = re.compile(r"[.,;:!?()\[\]{}\"“”„«»…/\\|•·–—%&*+=<>#@~^`_\n]+")
+# Punctuation ends a phrase. A positive class, written out before its repeat: the regex engine
+# skips ahead only to the characters a pattern can start with, and finds none for ``[...]+``.
+_PUNCTUATION = r"[.,;:!?()\[\]{}\"“”„«»…/\\|•·–—%&*+=<>#@~^`_\n]"
+_BOUNDARY = re.compile(_PUNCTUATION + _PUNCTUATION + "*")
 _WORDLIKE = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)+")
 _MAX_KEYWORDS = 10
 _TITLE_WEIGHT = 3
 _MAX_CHARS = 2500  # the opening of a long article names its subject; the tail only costs time
+
+
+_Trie = dict[str, "_Trie"]  # next character -> subtree; "" marks the end of a word
+
+
+def _trie(words: list[str]) -> str:
+    """A pattern matching the longest of ``words`` that matches, trying far fewer branches than ``a|b|c``."""
+    root: _Trie = {}
+    for word in words:
+        node = root
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def pattern(node: _Trie) -> str:
+        branches = [re.escape(char) + pattern(child) for char, child in sorted(node.items()) if char]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body  # longer words first, then the word ending here
+
+    return pattern(root)
 
 
 @lru_cache(maxsize=64)
@@ -31,57 +55,74 @@ def stopwords(language: str) -> tuple[frozenset[str], re.Pattern[str] | None]:
     from workers.pipeline.language import stoplist  # workers.pipeline imports this package
 
     words = {matching_key(w) for w in load_lines("stopwords_vi.txt")} if language == "vi" else set(stoplist(language))
-    phrases = sorted((w for w in words if " " in w), key=len, reverse=True)
+    phrases = [w for w in words if " " in w]
     # No look-behind in front: a pattern opening on literals lets the regex engine skip ahead.
-    pattern = re.compile("(?:" + "|".join(map(re.escape, phrases)) + r")(?!\w)") if phrases else None
+    pattern = re.compile("(?:" + _trie(phrases) + r")(?!\w)") if phrases else None
     return frozenset(w for w in words if " " not in w), pattern
 
 
 def _count(
-    text: str, stops: frozenset[str], phrases: re.Pattern[str] | None, sizes: range, weight: int
+    text: str,
+    stops: frozenset[str],
+    phrases: re.Pattern[str] | None,
+    sizes: range,
+    weight: int,
+    title: Counter[str] | None = None,
 ) -> Counter[str]:
+    """Word n-grams for n in ``sizes`` that cross no stopword, punctuation or number.
+
+    With the ``title`` grams, an n-gram is counted only where its first n-1 words are a gram that
+    occurs twice or in the title: any other occurs once at most and not in the title, so it can
+    never reach the count a keyword needs, and most long grams are never built.
+    """
     if phrases is not None:
-        text = phrases.sub("\n", text)
-    grams: list[str] = []
-    for chunk in _BOUNDARY.split(text):
-        run: list[str] = []
-        for word in chunk.split():
-            if word not in stops and (word.isalpha() or _WORDLIKE.fullmatch(word)) and len(word) > 1:
-                run.append(word)
-            elif run:
-                _add_grams(grams, run, sizes)
-                run = []
-        if run:
-            _add_grams(grams, run, sizes)
-    counts = Counter(grams)
+        text = phrases.sub(" . ", text)
+    # '' stands for a word no phrase may contain, and '.' for a break ('.' is no word either).
+    words = [
+        w if len(w) > 1 and w not in stops and (w.isalpha() or _WORDLIKE.fullmatch(w)) else ""
+        for w in _BOUNDARY.sub(" . ", text).split()
+    ]
+    counts: Counter[str] = Counter()
+    grams = words  # grams[i]: the n-gram starting at word i, or ''
+    for n in range(1, sizes.stop):
+        if n > sizes.start and title is not None:
+            grams = [
+                f"{g} {w}" if w and g and (counts[g] > 1 or g in title) else ""
+                for g, w in zip(grams, words[n - 1 :], strict=False)
+            ]
+        elif n > 1:
+            grams = [f"{g} {w}" if g and w else "" for g, w in zip(grams, words[n - 1 :], strict=False)]
+        if n >= sizes.start:
+            counts.update(filter(None, grams))
     if weight != 1:
         for key in counts:
             counts[key] *= weight
     return counts
 
 
-def _add_grams(grams: list[str], run: list[str], sizes: range) -> None:
-    """Every n-gram of the run for n in ``sizes``, three consecutive sizes (unrolled: runs are short)."""
-    add, join = grams.append, " ".join
-    low, size = sizes.start, len(run)
-    for i in range(size - low + 1):
-        end = i + low
-        add(join(run[i:end]))
-        if end < size:
-            add(join(run[i : end + 1]))
-            if end + 1 < size:
-                add(join(run[i : end + 2]))
+class _Chosen:
+    """The keywords picked so far, with the words and word pairs in them, to test overlaps with sets."""
 
+    def __init__(self) -> None:
+        self.phrases: list[str] = []
+        self.words: set[str] = set()
+        self.singles: set[str] = set()  # the one-word keywords
+        self.pairs: set[tuple[str, str]] = set()
 
-def _overlaps(phrase: str, chosen: list[str]) -> bool:
-    words = phrase.split()
-    pairs = [f" {a} {b} " for a, b in itertools.pairwise(words)] or [f" {phrase} "]
-    padded = f" {phrase} "
-    for other in chosen:
-        other = f" {other} "
-        if other in padded or any(p in other for p in pairs):
-            return True
-    return False
+    def overlaps(self, phrase: str) -> bool:
+        """A shared pair of adjacent words, a chosen word inside the phrase, or the phrase a word of a chosen one."""
+        words = phrase.split(" ")
+        if len(words) == 1:
+            return phrase in self.words
+        return not self.pairs.isdisjoint(itertools.pairwise(words)) or not self.singles.isdisjoint(words)
+
+    def add(self, phrase: str) -> None:
+        words = phrase.split(" ")
+        self.phrases.append(phrase)
+        self.words.update(words)
+        self.pairs.update(itertools.pairwise(words))
+        if len(words) == 1:
+            self.singles.add(phrase)
 
 
 def _display(phrase: str, sources: list[tuple[str, str]]) -> str:
@@ -98,21 +139,22 @@ def extract_keywords(title: str, text: str, language: str | None) -> list[str]:
     stops, phrases = stopwords(language)
     if not stops:
         return []
-    sizes = range(2, 5) if language == "vi" else range(1, 4)  # three sizes: see _add_grams
+    sizes = range(2, 5) if language == "vi" else range(1, 4)
     text = text[:_MAX_CHARS]
     folded_title, folded_text = fold_aligned(title), fold_aligned(text)
-    counts = _count(folded_text, stops, phrases, sizes, 1)
-    counts.update(_count(folded_title, stops, phrases, sizes, _TITLE_WEIGHT))
+    title_counts = _count(folded_title, stops, phrases, sizes, _TITLE_WEIGHT)
+    counts = _count(folded_text, stops, phrases, sizes, 1, title_counts)
+    counts.update(title_counts)
     # Longer phrases that repeat are the most specific; anything must occur twice (title counts thrice).
     scored = sorted((-count * (1 + 0.6 * phrase.count(" ")), phrase) for phrase, count in counts.items() if count >= 2)
-    chosen: list[str] = []
+    chosen = _Chosen()
     for _, phrase in scored:
-        if not _overlaps(phrase, chosen):
-            chosen.append(phrase)
-            if len(chosen) == _MAX_KEYWORDS:
+        if not chosen.overlaps(phrase):
+            chosen.add(phrase)
+            if len(chosen.phrases) == _MAX_KEYWORDS:
                 break
     sources = [(folded_text, text), (folded_title, title)]
-    return [_display(p, sources) for p in chosen]
+    return [_display(p, sources) for p in chosen.phrases]
 
 
 class ExtractKeywords:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from array import array
 from functools import lru_cache
 from typing import Any
 
@@ -16,9 +17,21 @@ _SURE = 0.9
 
 @lru_cache(maxsize=1)
 def identifier() -> Any:
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier  # type: ignore[import-untyped]
+    import numpy as np
+    from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier  # type: ignore[import-untyped]
+    from py3langid.modelio import load_model  # type: ignore[import-untyped]
 
-    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    ptc, pc, classes, nextmove, row, output = load_model(MODEL_DIR / MODEL_FILE)
+    # The weights ship as float16 and every call would cast the rows it scores to float32; casting
+    # them all once gives the same float32 values (and scores) for ~28 MB more memory.
+    weights = np.asarray(ptc, dtype=np.float32)
+    # The byte walk reads one state's row base and output per byte: packed arrays rather than
+    # lists of int objects (the same values) miss the CPU cache less between articles.
+    found = LanguageIdentifier(
+        weights, np.asarray(pc), classes, nextmove, array("i", output), norm_probs=True, tk_row=row
+    )
+    found._rowbase = array("q", found._rowbase)
+    return found
 
 
 def sample(article: Article) -> str:
@@ -34,11 +47,12 @@ def sample(article: Article) -> str:
 def identify(text: str, prior: str | None = None) -> tuple[str | None, float | None]:
     if not text.strip():
         return prior, None
-    scores = dict(identifier().rank(text))
-    best = max(scores, key=scores.__getitem__)
-    if len(text) < _SHORT_CHARS and prior and prior in scores and best != prior and scores[best] < _SURE:
-        best = prior
-    return best, round(float(scores[best]), 4)
+    best, confidence = identifier().classify(text)
+    if len(text) < _SHORT_CHARS and prior and best != prior and confidence < _SURE:
+        scores = dict(identifier().rank(text))  # short text: scoring it again is cheap
+        if prior in scores:
+            return prior, round(scores[prior], 4)
+    return best, round(confidence, 4)
 
 
 class DetectLanguage:

@@ -52,8 +52,12 @@ def fold(text: str) -> str:
     return _NEW_STYLE.sub(_swap, unicodedata.normalize("NFC", text).casefold())
 
 
+@lru_cache(maxsize=4)
 def fold_aligned(text: str) -> str:
-    """Lower case and one tone-mark convention, offset for offset with ``text`` (NFC input)."""
+    """Lower case and one tone-mark convention, offset for offset with ``text`` (NFC input).
+
+    Cached for the last few texts: the entity and keyword stages fold the same article text.
+    """
     lowered = text.lower()
     if lowered.isascii():
         return lowered
