@@ -12,11 +12,10 @@ import re
 import statistics
 from dataclasses import dataclass, field
 from enum import Enum, auto
-from itertools import islice
 
 from workers.pipeline import patterns as pt
 from workers.pipeline.document import Block, Document, Label
-from workers.pipeline.language import guess_language, stop_ratio, stoplist, tokens, uses_spaces
+from workers.pipeline.language import guess_language, stop_ratio, stoplist, tokens_of_lines, uses_spaces
 
 MIN_ARTICLE_WORDS = 60
 _FIRST_RUN_WORDS = 80
@@ -44,7 +43,15 @@ class Kind(Enum):
 
 
 _SENTENCE_BREAK = re.compile(r"[.!?…][\"”’»)]?\s+(?=[\"“‘«(]?[A-ZÀ-ỸĐ0-9])")
-_HARD_STOPS = frozenset({Kind.END, Kind.TAGS_HEADER, Kind.ATTRIBUTION, Kind.AUTHOR_SOURCE})
+# Kinds grouped for membership tests. Tuples, not sets: an Enum member hashes in Python, while
+# ``in`` on a tuple compares identities in C. For the same reason of speed, loops over every block
+# read the members they test into locals first: on Python 3.11 each ``Kind.X`` goes through
+# ``EnumType.__getattr__``.
+_HARD_STOPS = (Kind.END, Kind.TAGS_HEADER, Kind.ATTRIBUTION, Kind.AUTHOR_SOURCE)
+_TEXT = (Kind.PROSE, Kind.SHORT)
+_LIST_LINE = (Kind.SHORT, Kind.PROSE, Kind.LINKY)  # what a 'Read more:' heading can own
+_BEFORE_TEASER = (Kind.SHORT, Kind.TIMESTAMP, Kind.DUPLICATE, Kind.LINKY, Kind.DATED_ITEM)
+_GAP_BREAKS = (*_HARD_STOPS, Kind.TEASER, Kind.DATED_ITEM, Kind.TIMESTAMP)
 
 
 @dataclass(slots=True)
@@ -95,10 +102,14 @@ class Classify:
 
     def run(self, document: Document) -> Classified:
         blocks = document.blocks
-        block_tokens = [tokens(b.text[:4000]) for b in blocks]
-        prose = (w for b, t in zip(blocks[:400], block_tokens, strict=False) if len(b.text) > 40 for w in t)
-        all_words = list(islice(prose, 400))
-        language, share = guess_language(all_words)
+        block_tokens = tokens_of_lines([b.text[:4000] for b in blocks])
+        prose: list[str] = []  # the first 400 words of paragraphs, to guess the language from
+        for block, words in zip(blocks[:400], block_tokens, strict=False):
+            if len(block.text) > 40:
+                prose += words
+                if len(prose) >= 400:
+                    break
+        language, share = guess_language(prose[:400])
         if document.metadata.language and (language is None or share < 0.2):
             language = document.metadata.language
         result = Classified(document=document, language=language, language_share=share, tokens=block_tokens)
@@ -117,23 +128,25 @@ class Classify:
         seen: dict[str, int] = {}
         infos: list[_Info] = []
         ratios: list[float] = []
+        with_ratio = bool(stops) and spaced
+        prose = Kind.PROSE
         for block, words in zip(document.blocks, block_tokens, strict=True):
             count = len(words) if spaced else len(block.text) // 2
-            ratio = stop_ratio(words, stops) if stops and spaced and len(words) >= 8 else 0.0
             key = " ".join(words)
             kind = self._kind(block, words, key, marks, seen)
-            info = _Info(words=count, stop=ratio, kind=kind, key=key)
-            if kind is Kind.PROSE and count >= 15:
+            # Only a paragraph's stopword density is ever read.
+            ratio = stop_ratio(words, stops) if kind is prose and with_ratio and len(words) >= 8 else 0.0
+            infos.append(_Info(count, ratio, kind, key))
+            if kind is prose and count >= 15:
                 ratios.append(ratio)
-            infos.append(info)
         typical = statistics.median(ratios) if ratios else 0.0
         threshold = max(0.08, min(0.25, typical * 0.5)) if stops and spaced else 0.0
         for block, info in zip(document.blocks, infos, strict=True):
-            if block.lead_hint and not block.boilerplate_hint and info.kind in {Kind.PROSE, Kind.SHORT}:
+            if block.lead_hint and not block.boilerplate_hint and info.kind in _TEXT:
                 # A standfirst marked up as such is prose even without a final full stop.
-                info.kind = Kind.PROSE
+                info.kind = prose
                 info.good = info.words >= 8
-            elif info.kind is Kind.PROSE:
+            elif info.kind is prose:
                 shaped = pt.ends_sentence(block.text) or info.words >= 25
                 info.good = info.words >= 10 and info.stop >= threshold and shaped
                 if not info.good and info.words < 10:
@@ -147,8 +160,9 @@ class Classify:
     def _mark_repeated(blocks: list[Block], infos: list[_Info]) -> None:
         """A line that the page repeats later (title, image alt text) is a heading, not prose."""
         first: dict[str, int] = {}
+        duplicate = Kind.DUPLICATE
         for block, info in zip(blocks, infos, strict=True):
-            if info.kind is Kind.DUPLICATE and info.key in first:
+            if info.kind is duplicate and info.key in first:
                 earlier = infos[first[info.key]]
                 if earlier.kind is Kind.PROSE:
                     earlier.kind = Kind.SHORT
@@ -170,8 +184,10 @@ class Classify:
                 return Kind.TAGS_HEADER
             if key in marks.promo:
                 return Kind.PROMO
-        lowered = text[:40].casefold().lstrip("-•*» ")
-        if lowered.startswith(marks.promo_prefix):
+        # The first letter rules most lines out before case folding the opening (no character
+        # outside "-•*» " folds to one inside it, so the letter opens the folded line too).
+        initial = text.lstrip("-•*» ")[:1].casefold()[:1]
+        if initial in marks.promo_initials and text[:40].casefold().lstrip("-•*» ").startswith(marks.promo_prefix):
             return Kind.PROMO
         if block.link_density > 0.6 and len(text) < 300:
             return Kind.LINKY
@@ -186,7 +202,7 @@ class Classify:
             block.credit = credit
             return Kind.CAPTION
         if len(words) <= 10:
-            if pt.AUTHOR_WITH_SOURCE.match(text):
+            if "(" in text and pt.AUTHOR_WITH_SOURCE.match(text):
                 return Kind.AUTHOR_SOURCE
             match = pt.ATTRIBUTION.match(text)
             if match and self._names_publisher(match.group("name"), match.group("label")):
@@ -195,7 +211,7 @@ class Classify:
                 return Kind.BYLINE
             if pt.is_timestamp_line(text):
                 return Kind.TIMESTAMP
-        if len(words) <= 25 and pt.ends_with_timestamp(text) and len(words) >= 3:
+        if 3 <= len(words) <= 25 and pt.ends_with_timestamp(text):
             return Kind.DATED_ITEM
         if text[:2] in {"- ", "• ", "* ", "» "} and len(words) <= 30 and not pt.ends_sentence(text):
             return Kind.LINKY
@@ -214,22 +230,24 @@ class Classify:
     @staticmethod
     def _mark_promo_lists(blocks: list[Block], infos: list[_Info]) -> None:
         """'Xem thêm:' / 'Read more' headings own the short link lines that follow them."""
+        promo = Kind.PROMO
         for i, (block, info) in enumerate(zip(blocks, infos, strict=True)):
-            if info.kind is not Kind.PROMO or len(block.text.split()) > 4:
+            if info.kind is not promo or len(block.text.split()) > 4:
                 continue
             if not block.text.endswith(":") and pt.marker_key(block.text) not in pt.markers().see_also:
                 continue
             for k in range(i + 1, min(i + 7, len(blocks))):
-                if infos[k].good or infos[k].kind not in {Kind.SHORT, Kind.PROSE, Kind.LINKY}:
+                if infos[k].good or infos[k].kind not in _LIST_LINE:
                     break
                 infos[k].kind = Kind.LINKY
 
     @staticmethod
     def _mark_teasers(blocks: list[Block], infos: list[_Info]) -> None:
+        prose = Kind.PROSE
         for i, (block, info) in enumerate(zip(blocks, infos, strict=True)):
-            if info.kind is Kind.PROSE and block.text.endswith(("...", "…")) and i > 0:
+            if info.kind is prose and block.text.endswith(("...", "…")) and i > 0:
                 before = infos[i - 1].kind
-                if before in {Kind.SHORT, Kind.TIMESTAMP, Kind.DUPLICATE, Kind.LINKY, Kind.DATED_ITEM}:
+                if before in _BEFORE_TEASER:
                     info.kind = Kind.TEASER
                     info.good = False
 
@@ -321,7 +339,7 @@ class Classify:
                         break
                     # One short line between paragraphs is an intertitle; longer gaps are boxes
                     # of links or promos inside the body, skipped whole.
-                    if gap == 1 and info.kind in {Kind.SHORT, Kind.PROSE} and (j - 1) in members:
+                    if gap == 1 and info.kind in _TEXT and (j - 1) in members:
                         members.add(j)
                         shorts += 1
                     elif gap > 1:
@@ -340,7 +358,7 @@ class Classify:
         for k in range(j, min(j + _MAX_GAP + 1, len(infos))):
             if infos[k].good:
                 return k - j
-            if infos[k].kind in _HARD_STOPS or infos[k].kind in {Kind.TEASER, Kind.DATED_ITEM, Kind.TIMESTAMP}:
+            if infos[k].kind in _GAP_BREAKS:
                 return None
         return None
 
@@ -359,7 +377,7 @@ class Classify:
                 return chosen
             nxt = after[0]
             closing = [infos[k].kind for k in range(nxt.end, min(nxt.end + 2, len(infos)))]
-            signed = nxt.stop_reason in {Kind.ATTRIBUTION, Kind.AUTHOR_SOURCE} or any(
+            signed = nxt.stop_reason in (Kind.ATTRIBUTION, Kind.AUTHOR_SOURCE) or any(
                 kind is Kind.BYLINE or (kind is Kind.SHORT and pt.looks_like_name(blocks[k].text))
                 for k, kind in zip(range(nxt.end, nxt.end + 2), closing, strict=False)
             )
@@ -391,10 +409,8 @@ class Classify:
                     chosen.short_members,
                     chosen.stop_reason,
                 )
-            headline = (
-                info.kind in {Kind.SHORT, Kind.PROSE} and info.words >= 5 and not pt.ends_sentence(blocks[k].text)
-            )
-            if headline or info.kind in {Kind.END, Kind.TAGS_HEADER, Kind.ATTRIBUTION, Kind.TEASER}:
+            headline = info.kind in _TEXT and info.words >= 5 and not pt.ends_sentence(blocks[k].text)
+            if headline or info.kind in (Kind.END, Kind.TAGS_HEADER, Kind.ATTRIBUTION, Kind.TEASER):
                 return chosen
         return chosen
 
@@ -403,7 +419,7 @@ class Classify:
         """The next block that is not a caption, duplicate or promo is prose."""
         for k in range(j + 1, min(j + 4, len(infos))):
             kind = infos[k].kind
-            if kind in {Kind.CAPTION, Kind.DUPLICATE, Kind.PROMO}:
+            if kind in (Kind.CAPTION, Kind.DUPLICATE, Kind.PROMO):
                 continue
             return infos[k].good
         return False
@@ -460,7 +476,7 @@ class Classify:
             result.title, result.title_index = self._original(blocks, infos, best), best
             blocks[best].label = Label.TITLE
             return
-        if start > 0 and infos[0].kind in {Kind.SHORT, Kind.PROSE} and not infos[0].good:
+        if start > 0 and infos[0].kind in _TEXT and not infos[0].good:
             result.title, result.title_index = blocks[0].text, 0
             blocks[0].label = Label.TITLE
 
@@ -478,7 +494,7 @@ class Classify:
 
     @staticmethod
     def _title_like(block: Block, info: _Info) -> bool:
-        if info.kind not in {Kind.SHORT, Kind.PROSE, Kind.DUPLICATE} or (info.good and info.words > 30):
+        if info.kind not in (Kind.SHORT, Kind.PROSE, Kind.DUPLICATE) or (info.good and info.words > 30):
             return False
         if block.boilerplate_hint and not block.article_hint and block.tag != "h1":
             return False
@@ -500,7 +516,7 @@ class Classify:
             block, kind = blocks[i], infos[i].kind
             if i > first and kind is Kind.CAPTION:
                 block.label = Label.CAPTION
-            elif kind in {Kind.TIMESTAMP, Kind.DATED_ITEM} and result.dateline is None:
+            elif kind in (Kind.TIMESTAMP, Kind.DATED_ITEM) and result.dateline is None:
                 result.dateline = block.text
                 block.label = Label.DATELINE
             elif kind is Kind.BYLINE and i > first:
@@ -522,7 +538,7 @@ class Classify:
             result.authors.append(blocks[last].text)
             blocks[last].label = Label.AUTHOR
         first = end
-        while first < len(blocks) and infos[first].kind in {Kind.DUPLICATE, Kind.PROMO, Kind.JUNK}:
+        while first < len(blocks) and infos[first].kind in (Kind.DUPLICATE, Kind.PROMO, Kind.JUNK):
             first += 1
         for k in range(first, min(first + 3, len(blocks))):
             block, kind = blocks[k], infos[k].kind
@@ -564,8 +580,9 @@ class Classify:
     @staticmethod
     def _tags(result: Classified, infos: list[_Info], start: int) -> None:
         blocks = result.document.blocks
+        tags_header = Kind.TAGS_HEADER
         for i in range(start, len(blocks)):
-            if infos[i].kind is not Kind.TAGS_HEADER:
+            if infos[i].kind is not tags_header:
                 continue
             header = blocks[i].text
             inline = header.split(":", 1)[1] if ":" in header else ""
@@ -576,7 +593,7 @@ class Classify:
                 text = blocks[j].text.strip("-•#* ")
                 if not text:
                     continue
-                if len(text.split()) > 6 or infos[j].kind in {Kind.END, Kind.TIMESTAMP, Kind.DATED_ITEM}:
+                if len(text.split()) > 6 or infos[j].kind in (Kind.END, Kind.TIMESTAMP, Kind.DATED_ITEM):
                     break
                 if pt.marker_key(text) in pt.markers().end:
                     break
@@ -603,8 +620,9 @@ class Classify:
         """A caption outside the body is the article's unless it sits inside another article's run."""
         blocks = result.document.blocks
         inside_other = {m for r in runs if r is not chosen and len(r.members) >= 3 for m in range(r.start, r.end)}
+        caption = Kind.CAPTION
         for i in range(chosen.end, len(blocks)):
-            if infos[i].kind is not Kind.CAPTION or infos[i].words > 60:
+            if infos[i].kind is not caption or infos[i].words > 60:
                 continue
             if i not in inside_other and blocks[i].label is Label.BOILERPLATE:
                 blocks[i].label = Label.CAPTION

@@ -31,14 +31,21 @@ def _translation_table() -> dict[int, str | None]:
 
 
 _TABLE = _translation_table()
-# str.translate looks every character up; most pages need no change, so look for one first.
-_NEEDS_TRANSLATION = re.compile("[" + re.escape("".join(chr(c) for c in _TABLE)) + "]")
+_TRANSLATED = "[" + re.escape("".join(chr(c) for c in _TABLE)) + "]"
+# str.translate looks every character of a non-ASCII text up in the table, so only the runs of
+# characters to change are translated ('X X*' lets the regex engine skip to them in C).
+_TO_TRANSLATE = re.compile(_TRANSLATED + _TRANSLATED + "*")
+
+
+def _translate(run: re.Match[str]) -> str:
+    return run.group().translate(_TABLE)
 
 
 def normalize_text(text: str) -> str:
     """NFC, invisible and control characters removed, exotic spaces made plain; lines kept."""
-    if _NEEDS_TRANSLATION.search(text):
-        text = text.replace("\r\n", "\n").translate(_TABLE)
+    # Every character to change is unprintable, and testing that is quicker than the search.
+    if not text.replace("\n", " ").isprintable():
+        text = _TO_TRANSLATE.sub(_translate, text.replace("\r\n", "\n"))
     if not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
     return text

@@ -32,7 +32,12 @@ _RELATIVE = (
     r"\d{1,3}\s+(?:phút|giờ|ngày|tuần|tháng|minutes?|mins?|hours?|hrs?|days?|weeks?|minuten|stunden|tagen|"
     r"minutos|horas|días|heures|jours|menit|jam|hari)\s*(?:trước|ago)?|(?:vor|il y a|hace|há)\s+\d{1,3}\s+\w+"
 )
-TIMESTAMP = re.compile(rf"(?:{_DATE}|{_TIME}|{_RELATIVE})", re.I)
+# Every branch opens with a digit, a month or 'vor'/'hace'/'há' (a whole run of 2-10 letters, the
+# first one of "adefgjlmnos" or "vh", before spaces and a digit) or 'il y a'. Checking that first
+# spares the hundred month names at most positions of a line; it never rejects a position where a
+# branch could match.
+_TIMESTAMP_START = r"(?=\d|[adefghjlmnosv][^\W\d_]{1,9}+\.?\s+\d|il\s)"
+TIMESTAMP = re.compile(rf"{_TIMESTAMP_START}(?:{_DATE}|{_TIME}|{_RELATIVE})", re.I)
 _WEEKDAYS = re.compile(
     r"\b(?:thứ\s+(?:hai|ba|tư|năm|sáu|bảy|2|3|4|5|6|7)|chủ\s+nhật|monday|tuesday|wednesday|thursday|friday|"
     r"saturday|sunday|mon|tue|wed|thu|fri|sat|sun|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|montag|"
@@ -114,6 +119,7 @@ class Markers:
     end: frozenset[str]
     promo: frozenset[str]
     promo_prefix: tuple[str, ...]
+    promo_initials: frozenset[str]  # the promo prefixes' first characters
     tags: frozenset[str]
     see_also: frozenset[str]
 
@@ -121,10 +127,12 @@ class Markers:
 @lru_cache(maxsize=1)
 def markers() -> Markers:
     raw = json.loads(resources.files("workers").joinpath("data/markers.json").read_text("utf-8"))
+    promo_prefix = tuple(p.casefold() for p in raw["promo_prefix"])
     return Markers(
         end=frozenset(marker_key(m) for m in raw["end"]),
         promo=frozenset(marker_key(m) for m in raw["promo"]),
-        promo_prefix=tuple(p.casefold() for p in raw["promo_prefix"]),
+        promo_prefix=promo_prefix,
+        promo_initials=frozenset(p[:1] for p in promo_prefix),
         tags=frozenset(marker_key(m) for m in raw["tags"]),
         see_also=frozenset(marker_key(m) for m in raw["see_also"]),
     )
@@ -190,8 +198,8 @@ _TRAILING_TIME_NOISE = re.compile(r"[\s|()\[\]'’.,–—-]+|\b(?:am|pm)\b", re
 _NOISE_CHARS = "|()[]'’.,–—-"  # _TRAILING_TIME_NOISE_END's characters besides whitespace
 
 
-def _without_trailing_noise_chars(text: str) -> str:
-    while (stripped := text.rstrip().rstrip(_NOISE_CHARS)) != text:
+def _without_trailing_noise_chars(text: str, also: str = "") -> str:
+    while (stripped := text.rstrip().rstrip(_NOISE_CHARS + also)) != text:
         text = stripped
     return text
 
@@ -212,7 +220,9 @@ def ends_with_timestamp(text: str) -> bool:
     tail = text[-40:]
     if not _may_end_with_timestamp(tail):
         return False
-    end = _TRAILING_TIME_NOISE_END.sub("", tail)
+    # The noise runs to the end of the line: it starts no earlier than its characters do.
+    noise = _TRAILING_TIME_NOISE_END.search(tail, len(_without_trailing_noise_chars(tail, "aApPmM")))
+    end = tail[: noise.start()] if noise else tail
     if not end or not (end[-1].isdigit() or end.casefold().endswith(_RELATIVE_ENDINGS)):
         return False
     matches = list(TIMESTAMP.finditer(tail))
@@ -239,7 +249,8 @@ def caption_credit(text: str) -> tuple[bool, str | None]:
         match = CAPTION_CREDIT.search(tail)
     if match is None and "(" in tail:
         match = CAPTION_BY.search(tail)
-    if match is None and ("|" in tail or "/" in tail):
+    # The pipe credit runs to the end of the line, so the line cannot end in a full stop.
+    if match is None and ("|" in tail or "/" in tail) and tail.rstrip("\n")[-1:] not in "|.!?":
         match = CAPTION_PIPE_CREDIT.search(tail)
     if match is None:
         return False, None

@@ -17,7 +17,11 @@ def segment_text(content: str) -> Document:
     blocks: list[Block] = []
     gap = False
     for line in content.split("\n"):
-        text = collapse_whitespace(line[:MAX_BLOCK_CHARS])
+        text = line[:MAX_BLOCK_CHARS]
+        # Most lines need no collapsing: no whitespace but single inner spaces (every other
+        # whitespace character is unprintable).
+        if not text.isprintable() or "  " in text or text[:1] == " " or text[-1:] == " ":
+            text = collapse_whitespace(text)
         if not text:
             gap = True
             continue
