@@ -98,4 +98,4 @@ def test_bucket_cap_bounds_hot_buckets() -> None:
     dedup = Deduplicator(DedupSettings(bucket_cap=4))
     for number in range(10):
         dedup.process(article(f"s{number}.vn", paragraphs(1), number, f"c{number}"))
-    assert all(len(value) <= 4 * 16 for _key, value in dedup.bands.items())  # type: ignore[attr-defined]
+    assert all(len(value) <= 4 * 16 for _key, value in dedup.bands.items())

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from workers.dedup.minhash import LshParams, band_keys, signature
+from workers.dedup.minhash import LshParams, band_digests, band_keys, signature
 from workers.dedup.text import shingle_hashes
 
 WORDS = [f"w{i}" for i in range(300)]
@@ -23,10 +23,10 @@ def test_params_must_divide() -> None:
 
 def test_band_keys_are_stable_and_shared_by_copies() -> None:
     params = LshParams()
-    original = band_keys(signature(shingle_hashes(WORDS, 5), params), params)
-    again = band_keys(signature(shingle_hashes(list(WORDS), 5), params), params)
-    half = band_keys(signature(shingle_hashes(WORDS[:150], 5), params), params)
-    other = band_keys(signature(shingle_hashes([f"x{i}" for i in range(300)], 5), params), params)
+    original = band_keys(band_digests(signature(shingle_hashes(WORDS, 5), params), params))
+    again = band_keys(band_digests(signature(shingle_hashes(list(WORDS), 5), params), params))
+    half = band_keys(band_digests(signature(shingle_hashes(WORDS[:150], 5), params), params))
+    other = band_keys(band_digests(signature(shingle_hashes([f"x{i}" for i in range(300)], 5), params), params))
     assert original == again and len(original) == params.bands and all(len(k) == 18 for k in original)
     assert set(original) & set(half)
     assert not set(original) & set(other)

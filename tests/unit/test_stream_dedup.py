@@ -99,3 +99,18 @@ def test_faust_store_expiry_and_restore() -> None:
     restored = FaustStore("t", dict(table))  # a worker recovered from the changelog
     assert len(restored) == 1 and restored.nbytes == store.nbytes
     assert restored.sweep(30) == 1 and len(restored) == 0
+
+
+def test_buckets_rebuilt_after_a_restore_give_the_same_records(inputs: list[Article]) -> None:
+    """The band and feature buckets are not changelogged: a worker restored from the tables rebuilds them."""
+    proc, tables = processor()
+    emits = [e for article in inputs[:90] for e in proc.process(to_json_bytes(article))]
+    restored = DedupProcessor({name: FaustStore(name, dict(table)) for name, table in tables.items()})
+    rest = [e for article in inputs[90:] for e in restored.process(to_json_bytes(article))]
+    for index in (restored.stage.dedup.bands, restored.stage.stories.terms):
+        assert len(index) > 0  # rebuilt before the first article after the restore
+    uninterrupted, _ = processor()
+    expected = [e for article in inputs for e in uninterrupted.process(to_json_bytes(article))]
+    assert emits + rest == expected
+    assert dict(restored.stage.dedup.bands.items()) == dict(uninterrupted.stage.dedup.bands.items())
+    assert dict(restored.stage.stories.terms.items()) == dict(uninterrupted.stage.stories.terms.items())

@@ -17,7 +17,7 @@ import orjson
 
 from schemas import Article
 from workers.dedup.canonical import Member, canonical, member_of, original_publisher
-from workers.dedup.minhash import LshParams, band_keys, signature
+from workers.dedup.minhash import BAND_DIGEST_BYTES, LshParams, band_digests, band_keys, signature
 from workers.dedup.store import MemoryStore, StateStore, StoreFactory
 from workers.dedup.text import shingle_hashes, shingle_set, tokens
 from workers.dedup.verify import IDENTICAL, Similarity, VerifyParams, compare
@@ -92,6 +92,7 @@ class Deduplicator:
         self.hashes, self.bands, self.shingles, self.docs, self.families = (stores(name) for name in TABLES)
         self.watermark = float("-inf")
         self._last_sweep = float("-inf")
+        self._sequence = 0  # insertion order of the docs ("n"), to rebuild the LSH buckets in that order
 
     @property
     def tables(self) -> list[StateStore]:
@@ -134,14 +135,10 @@ class Deduplicator:
         if not len(hashes):
             return []
         mine = shingle_set(hashes)
-        self.shingles.put(article.article_id, mine.tobytes(), expires_at=expires_at)
+        digests = band_digests(signature(hashes, self.settings.lsh), self.settings.lsh)
+        self.shingles.put(article.article_id, digests + mine.tobytes(), expires_at=expires_at)
         own = raw_id(article.article_id)
-        candidates: set[bytes] = set()
-        cap = self.settings.bucket_cap * ID_BYTES
-        for key in band_keys(signature(hashes, self.settings.lsh), self.settings.lsh):
-            bucket = self.bands.get(key) or b""
-            candidates.update(bucket[i : i + ID_BYTES] for i in range(0, len(bucket), ID_BYTES))
-            self.bands.put(key, (bucket + own)[-cap:], expires_at=expires_at)
+        candidates = self._bucket(band_keys(digests), own, expires_at)
         candidates.discard(own)
         matched = []
         for raw in sorted(candidates):
@@ -149,6 +146,41 @@ class Deduplicator:
             if other is not None and self.settings.verify.is_copy(compare(mine, other)):
                 matched.append(raw.hex())
         return matched
+
+    def _bucket(self, keys: list[str], own: bytes, expires_at: float) -> set[bytes]:
+        """Append ``own`` to the LSH buckets of ``keys``; the ids that were in them."""
+        candidates: set[bytes] = set()
+        cap = self.settings.bucket_cap * ID_BYTES
+        for key in keys:
+            bucket = self.bands.get(key) or b""
+            candidates.update(bucket[i : i + ID_BYTES] for i in range(0, len(bucket), ID_BYTES))
+            self.bands.put(key, (bucket + own)[-cap:], expires_at=expires_at)
+        return candidates
+
+    @property
+    def _digest_bytes(self) -> int:
+        return self.settings.lsh.bands * BAND_DIGEST_BYTES
+
+    def rebuild_index(self, bands: StateStore) -> None:
+        """Refill the LSH buckets into the empty ``bands`` from the stored articles, in insertion order.
+
+        The buckets are a function of the live ``dedup_shingles`` records (band digests + shingles) and the
+        docs' insertion order and expiry; the stream worker keeps them in memory and rebuilds them after
+        restoring the other tables, instead of changelogging ~24 bucket writes per article. Ids of
+        expired articles are not restored; no lookup uses them (their docs are gone), and in a stream in
+        event-time order they are the oldest entries, so the live ids kept under the cap are the same.
+        """
+        self.bands = bands
+        indexed: list[tuple[int, str, float, bytes]] = []
+        for article_id, packed in self.shingles.items():
+            doc = self.docs.get(article_id)
+            if doc is not None:
+                record = orjson.loads(doc)
+                indexed.append((record["n"], article_id, record["e"], packed[: self._digest_bytes]))
+        indexed.sort()
+        for _sequence, article_id, expires_at, digests in indexed:
+            self._bucket(band_keys(digests), raw_id(article_id), expires_at)
+        self._sequence = max((orjson.loads(doc)["n"] for _key, doc in self.docs.items()), default=-1) + 1
 
     def _shingles_of(self, article_id: str) -> npt.NDArray[np.uint32] | None:
         doc = self.docs.get(article_id)
@@ -158,7 +190,7 @@ class Deduplicator:
         packed = self.shingles.get(holder or article_id)
         if packed is None:
             return None
-        return np.frombuffer(packed, dtype=np.uint32)
+        return np.frombuffer(packed, dtype=np.uint32, offset=self._digest_bytes)
 
     def similarity(self, a: str, b: str) -> Similarity | None:
         if a == b:
@@ -209,7 +241,8 @@ class Deduplicator:
             record["f"] = family_id
             self.docs.put(article_id, orjson.dumps(record), expires_at=record["e"])
             return
-        record = {"f": family_id, "x": holder, "e": expires_at}
+        record = {"f": family_id, "x": holder, "e": expires_at, "n": self._sequence}
+        self._sequence += 1
         self.docs.put(article_id, orjson.dumps(record), expires_at=expires_at)
 
     def _assignment(self, article_id: str, members: list[Member], original_id: str | None = None) -> Assignment:

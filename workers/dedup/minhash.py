@@ -44,17 +44,27 @@ def signature(hashes: npt.NDArray[np.uint64], params: LshParams) -> list[int]:
     return digest
 
 
-def band_keys(digest: list[int], params: LshParams) -> list[str]:
-    """One key per band: band index + 8-byte hash of the band's rows, hex (18 characters).
+BAND_DIGEST_BYTES = 8
+
+
+def band_digests(digest: list[int], params: LshParams) -> bytes:
+    """The 8-byte BLAKE2b hash of each band's rows, concatenated in band order."""
+    packed = struct.pack(f"<{len(digest)}I", *digest)
+    width = params.rows * 4
+    return b"".join(
+        hashlib.blake2b(packed[band * width : (band + 1) * width], digest_size=BAND_DIGEST_BYTES).digest()
+        for band in range(params.bands)
+    )
+
+
+def band_keys(digests: bytes) -> list[str]:
+    """One key per band: band index + the band's 8-byte hash, hex (18 characters).
 
     Uniformly spread, so they can be the Kafka partition keys of the band table's repartition topic.
     """
-    rows = params.rows
-    packed = struct.pack(f"<{len(digest)}I", *digest)
-    width = rows * 4
     return [
-        f"{band:02x}" + hashlib.blake2b(packed[band * width : (band + 1) * width], digest_size=8).hexdigest()
-        for band in range(params.bands)
+        f"{band:02x}" + digests[start : start + BAND_DIGEST_BYTES].hex()
+        for band, start in enumerate(range(0, len(digests), BAND_DIGEST_BYTES))
     ]
 
 

@@ -55,6 +55,11 @@ class DedupStage:
         result = article.model_copy(update={**_fields(copies.assignment), "story_id": story.story_id})
         return StageOutput(result, updates, story.stories, story.removed)
 
+    def rebuild_indexes(self, stores: StoreFactory = MemoryStore) -> None:
+        """Refill the LSH band and story feature buckets from the other tables (after a restore)."""
+        self.dedup.rebuild_index(stores("dedup_bands"))
+        self.stories.rebuild_index(stores("story_terms"))
+
     def knows(self, article_id: str) -> bool:
         """Whether ``article_id`` is in the state already (processing it again is a no-op on the state)."""
         return self.dedup.docs.get(article_id) is not None

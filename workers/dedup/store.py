@@ -31,6 +31,10 @@ class StateStore(Protocol):
         """Delete entries whose ``expires_at`` <= ``watermark``; returns how many went."""
         ...
 
+    def items(self) -> Iterator[tuple[str, bytes]]:
+        """Every (key, value), in no particular order."""
+        ...
+
     def __len__(self) -> int: ...
 
     @property

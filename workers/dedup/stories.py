@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import math
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -75,6 +76,7 @@ class StoryClusterer:
         self.settings = settings or StorySettings()
         self.terms, self.docs, self.groups = (stores(name) for name in TABLES)
         self.watermark = float("-inf")
+        self._sequence = 0  # insertion order of the docs ("n"), to rebuild the feature buckets in that order
 
     @property
     def tables(self) -> list[StateStore]:
@@ -103,27 +105,47 @@ class StoryClusterer:
 
     def _links(self, article_id: str, now: float, features: dict[str, float], expires_at: float) -> set[str]:
         own = raw_id(article_id)
+        shared = self._bucket(features, own, expires_at)
+        shared.pop(own, None)
+        # Expired articles take no candidate slot (so buckets rebuilt without them rank the same).
+        live: dict[bytes, bytes] = {}
+        for raw, count in shared.items():
+            if count >= self.settings.min_shared and (doc := self.docs.get(raw.hex())) is not None:
+                live[raw] = doc
+        ranked = sorted(live, key=lambda raw: (-shared[raw], raw))[: self.settings.max_candidates]
+        linked: set[str] = set()
+        for raw in ranked:
+            record = orjson.loads(live[raw])
+            weight = decay(now - record["t"], self.settings)
+            if weight and overlap(features, record["w"]) * weight >= self.settings.link_threshold:
+                linked.add(raw.hex())
+        return linked
+
+    def _bucket(self, features: Iterable[str], own: bytes, expires_at: float) -> Counter[bytes]:
+        """Append ``own`` to the feature buckets; how many of them each id already in them shares."""
         shared: Counter[bytes] = Counter()
         cap = self.settings.term_cap * ID_BYTES
         for feature in features:
             bucket = self.terms.get(feature) or b""
             shared.update(bucket[i : i + ID_BYTES] for i in range(0, len(bucket), ID_BYTES))
             self.terms.put(feature, (bucket + own)[-cap:], expires_at=expires_at)
-        shared.pop(own, None)
-        ranked = sorted(
-            (raw for raw, count in shared.items() if count >= self.settings.min_shared),
-            key=lambda raw: (-shared[raw], raw),
-        )[: self.settings.max_candidates]
-        linked: set[str] = set()
-        for raw in ranked:
-            other = self.docs.get(raw.hex())
-            if other is None:
-                continue
-            record = orjson.loads(other)
-            weight = decay(now - record["t"], self.settings)
-            if weight and overlap(features, record["w"]) * weight >= self.settings.link_threshold:
-                linked.add(raw.hex())
-        return linked
+        return shared
+
+    def rebuild_index(self, terms: StateStore) -> None:
+        """Refill the feature buckets into the empty ``terms`` from the stored docs, in insertion order.
+
+        As ``Deduplicator.rebuild_index``: the stream worker keeps them in memory instead of changelogging
+        one bucket write per feature (up to 48 per article).
+        """
+        self.terms = terms
+        docs = sorted(
+            (record["n"], article_id, record)
+            for article_id, value in self.docs.items()
+            for record in [orjson.loads(value)]
+        )
+        for _sequence, article_id, record in docs:
+            self._bucket(record["w"], raw_id(article_id), record["e"])
+        self._sequence = docs[-1][0] + 1 if docs else 0
 
     def _rows(self, group: str) -> list[Row]:
         record = self.groups.get(group)
@@ -145,9 +167,10 @@ class StoryClusterer:
                     self._set_doc(moved.article_id, survivor)
         self.docs.put(
             article_id,
-            orjson.dumps({"g": survivor, "t": row.time, "w": features, "e": expires_at}),
+            orjson.dumps({"g": survivor, "t": row.time, "w": features, "e": expires_at, "n": self._sequence}),
             expires_at=expires_at,
         )
+        self._sequence += 1
         story_id = story_id_for(_root(merged).article_id)
         updates = [(a, story_id) for a, old in old_story.items() if old != story_id]
         removed = sorted(set(old_story.values()) - {story_id})

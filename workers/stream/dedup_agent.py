@@ -3,7 +3,8 @@
 Topology (``docs/streaming.md``): the page agent publishes every Article to the internal repartition
 topic ``{app_id}-dedup-input`` (one partition, key ``article_id``) instead of the articles topic. The
 dedup agent consumes it in order and runs :class:`~workers.dedup.DedupStage` with one Faust table per
-state name (changelogged, so a restarted or re-assigned worker recovers the state), then publishes
+state name (changelogged, so a restarted or re-assigned worker recovers the state; the two bucket
+indexes, ``INDEX_NAMES``, are kept in memory and rebuilt from those tables), then publishes
 
 * the Article with ``duplicate_of``, ``copy_similarity``, ``original_publisher``, ``story_id`` to the
   articles topic (key ``article_id``);
@@ -24,16 +25,18 @@ have got out without the records that should have followed them.
 
 from __future__ import annotations
 
+import asyncio
 import heapq
 import logging
 import struct
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
 import faust
 
 from schemas import Article, Story
-from workers.dedup import DedupStage, StateStore
+from workers.dedup import DedupStage, MemoryStore, StateStore
 from workers.dedup.dedup import DAY, event_time
 from workers.serialization import to_json_bytes
 from workers.settings import ProcessingGuarantee, Settings
@@ -53,15 +56,16 @@ DEDUP_AGENT_NAME = "newsflow.dedup"
 RECORDS_TABLE = "dedup_articles"  # latest published Article per id, to re-publish it when re-pointed
 TABLE_NAMES = (
     "dedup_hashes",
-    "dedup_bands",
     "dedup_shingles",
     "dedup_docs",
     "dedup_families",
-    "story_terms",
     "story_docs",
     "story_groups",
     RECORDS_TABLE,
 )
+# The LSH band and story feature buckets (~24 + ~48 writes per article) live in memory only: the stage
+# rebuilds them from the tables above after recovery and after every rebalance (``DedupProcessor.reset``).
+INDEX_NAMES = ("dedup_bands", "story_terms")
 _EXPIRY = struct.Struct("<d")
 
 
@@ -142,6 +146,11 @@ class FaustStore:
                 removed += 1
         return removed
 
+    def items(self) -> Iterator[tuple[str, bytes]]:
+        for key, raw in self.table.items():
+            if raw is not None:
+                yield key.decode(), raw[_EXPIRY.size :]
+
     def __len__(self) -> int:
         self._index()
         return self._count
@@ -169,11 +178,19 @@ class DedupProcessor:
     """The agent's work on one message, without Kafka: Article bytes in, records to publish out."""
 
     def __init__(self, stores: dict[str, StateStore]) -> None:
-        self.stage = DedupStage(stores=lambda name: stores[name])
+        self.stage = DedupStage(stores=lambda name: MemoryStore(name) if name in INDEX_NAMES else stores[name])
         self.records = stores[RECORDS_TABLE]
         self._last_sweep = float("-inf")
+        self._indexed = False
+
+    def reset(self) -> None:
+        """The tables may have been restored: rebuild the in-memory buckets before the next article."""
+        self._indexed = False
 
     def process(self, payload: bytes) -> list[Emit]:
+        if not self._indexed:
+            self.stage.rebuild_indexes()
+            self._indexed = True
         article = Article.model_validate_json(payload)
         known = self.stage.knows(article.article_id)
         output = self.stage.process(article)
@@ -244,9 +261,10 @@ class DedupHandler:
         self.failed = 0
 
     def reset(self) -> None:
-        """After a rebalance the tables may have been restored: rebuild the expiry indexes lazily."""
+        """After a rebalance the tables may have been restored: rebuild expiry heaps and buckets lazily."""
         for store in self.stores:
             store.reset()
+        self.processor.reset()
 
     async def handle(self, message: Any) -> None:
         payload: bytes = message.value or b""
@@ -262,10 +280,14 @@ class DedupHandler:
             self.commit_guard.install(self.app.consumer)
             await self.commit_guard.acquire()  # no commit between these deliveries and the message's ack
         try:
-            for emit in emits:
-                if not await self._publish(message, emit, coordinates):
-                    hold_unacknowledged(message)
-                    return
+            # One broker round trip per message, not per record: the records of one message go out
+            # together (one per key, so no retry can reorder two versions of a key), and the next
+            # message waits for all of them.
+            latest = {(emit.kind, emit.key): emit for emit in emits}
+            sends = [self._publish(message, emit, coordinates) for emit in latest.values()]
+            if not all(await asyncio.gather(*sends)):
+                hold_unacknowledged(message)
+                return
         except BaseException:
             hold_unacknowledged(message)
             raise
