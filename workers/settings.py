@@ -12,10 +12,13 @@ import logging
 import re
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+if TYPE_CHECKING:
+    from workers.pipeline import PipelineSettings
 
 ENV_PREFIX = "NEWSFLOW_"
 _LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
@@ -107,6 +110,9 @@ class Settings(BaseSettings):
     max_content_bytes: int = Field(5 * 1024 * 1024, gt=0, description="Largest page content accepted.")
     max_paragraphs: int = Field(
         2000, gt=0, le=1_000_000, description="Body paragraphs kept per article; the rest are dropped."
+    )
+    max_entities: int = Field(
+        40, gt=0, le=10_000, description="Entities kept per article, the most mentioned first; the rest are dropped."
     )
     message_timeout_seconds: float = Field(
         10.0, gt=0, le=3600, description="Time budget per message; over it the page is Rejected(timeout)."
@@ -207,6 +213,16 @@ class Settings(BaseSettings):
 
     def env_name(self, field: str) -> str:
         return f"{ENV_PREFIX}{field.upper()}"
+
+    def pipeline_settings(self) -> PipelineSettings:
+        """The pipeline's limits, the same for the worker and ``newsflow process``."""
+        from workers.pipeline import PipelineSettings
+
+        return PipelineSettings(
+            max_content_bytes=self.max_content_bytes,
+            max_paragraphs=self.max_paragraphs,
+            max_entities=self.max_entities,
+        )
 
     def effective(self) -> dict[str, Any]:
         """Every setting by environment variable name, secrets masked: what ``--check-config`` prints."""

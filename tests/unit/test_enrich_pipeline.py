@@ -71,3 +71,21 @@ def test_a_failing_stage_keeps_the_article(caplog: pytest.LogCaptureFixture) -> 
     article = enrich.run(ENGLISH)
     assert article.word_count > 0  # the next stage still ran
     assert "enrichment stage failed" in caplog.text
+
+
+def test_max_entities_keeps_the_most_mentioned(monkeypatch: pytest.MonkeyPatch) -> None:
+    """NEWSFLOW_MAX_ENTITIES reaches the entity stage, for the worker and ``newsflow process`` alike."""
+    from workers.pipeline import PipelineSettings
+    from workers.settings import load_settings
+
+    text = min(SAMPLES.glob("*.txt")).read_text(encoding="utf-8")
+    page = RawPage(url="https://tin.example.vn/a.html", fetched_at=NOW, content=text, content_type="text/plain")
+    full = Pipeline().run_page(page)
+    assert isinstance(full, Article) and len(full.entities) > 3
+    monkeypatch.setenv("NEWSFLOW_MAX_ENTITIES", "3")
+    settings = load_settings().pipeline_settings()
+    assert settings == PipelineSettings(max_entities=3)
+    capped = Pipeline(settings).run_page(page)
+    assert isinstance(capped, Article)
+    assert capped.entities == full.entities[:3]
+    assert [e.mentions for e in capped.entities] == sorted((e.mentions for e in full.entities), reverse=True)[:3]

@@ -19,7 +19,9 @@ def register(sub: Any) -> None:
     parser.add_argument("-o", "--output", metavar="FILE", help="articles JSONL (default: stdout)")
     parser.add_argument("--rejects", metavar="FILE", help="dead letters JSONL (default: stderr)")
     parser.add_argument("--strict", action="store_true", help="exit 1 when any input was rejected")
-    parser.add_argument("--max-content-bytes", type=int, default=5 * 1024 * 1024)
+    parser.add_argument(
+        "--max-content-bytes", type=int, help="largest page content accepted (default: NEWSFLOW_MAX_CONTENT_BYTES)"
+    )
     parser.add_argument("--no-dedup", action="store_true", help="skip copy detection and story clustering")
     parser.add_argument("--stories", metavar="FILE", help="write the run's Story records (JSONL) here")
     parser.set_defaults(func=run)
@@ -27,9 +29,11 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from workers.offline import process
-    from workers.pipeline import Pipeline, PipelineSettings
+    from workers.pipeline import Pipeline
+    from workers.settings import load_settings
 
-    pipeline = Pipeline(PipelineSettings(max_content_bytes=args.max_content_bytes))
+    # The worker's limits (NEWSFLOW_MAX_*), so that offline output is what the stream would publish.
+    pipeline = Pipeline(load_settings(max_content_bytes=args.max_content_bytes).pipeline_settings())
     with ExitStack() as stack:
         out: BinaryIO = stack.enter_context(open(args.output, "wb")) if args.output else sys.stdout.buffer
         rejects: BinaryIO = stack.enter_context(open(args.rejects, "wb")) if args.rejects else sys.stderr.buffer

@@ -29,18 +29,30 @@ class Stage(Protocol):
     def run(self, article: Article) -> Article: ...
 
 
-def default_stages() -> list[Stage]:
+def default_stages(*, max_entities: int = 40) -> list[Stage]:
     # Language first: counts, entities, keywords and category all depend on it.
-    return [DetectLanguage(), CountWords(), ExtractDates(), ExtractEntities(), ExtractKeywords(), Categorize()]
+    return [
+        DetectLanguage(),
+        CountWords(),
+        ExtractDates(),
+        ExtractEntities(max_entities),
+        ExtractKeywords(),
+        Categorize(),
+    ]
 
 
 class Enrich:
     name = "enrich"
 
     def __init__(
-        self, stages: Sequence[Stage] | None = None, *, stage_timer: Callable[[str, float], None] | None = None
+        self,
+        stages: Sequence[Stage] | None = None,
+        *,
+        stage_timer: Callable[[str, float], None] | None = None,
+        max_entities: int = 40,
     ) -> None:
-        self.stages = list(stages) if stages is not None else default_stages()
+        """``max_entities`` applies to the default stages; given ``stages`` are used as they are."""
+        self.stages = list(stages) if stages is not None else default_stages(max_entities=max_entities)
         self._timer = stage_timer
 
     def run(self, article: Article) -> Article:

@@ -28,6 +28,7 @@ StageTimer = Callable[[str, float], None]
 class PipelineSettings(BaseModel):
     max_content_bytes: int = Field(5 * 1024 * 1024, gt=0, description="Largest page content accepted.")
     max_paragraphs: int = Field(2000, gt=0, description="Body paragraphs kept per article.")
+    max_entities: int = Field(40, gt=0, description="Entities kept per article, the most mentioned first.")
 
 
 class Pipeline:
@@ -44,7 +45,7 @@ class Pipeline:
         self.classify = Classify()
         self.fallback = HtmlFallback()
         self.assemble = Assemble(max_paragraphs=self.settings.max_paragraphs)
-        self.enrich = Enrich()
+        self.enrich = Enrich(max_entities=self.settings.max_entities)
         self._timer = stage_timer
 
     def _timed(self, name: str, started: float) -> float:

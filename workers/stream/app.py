@@ -20,7 +20,6 @@ import faust
 
 from workers.monitoring import Health, HealthPolicy, Monitor
 from workers.monitoring.wiring import install_monitoring
-from workers.pipeline import PipelineSettings
 from workers.settings import ProcessingGuarantee, Settings
 from workers.stream.codec import register_codec
 from workers.stream.dedup_agent import install_dedup
@@ -263,7 +262,7 @@ def create_app(settings: Settings, *, runner: PipelineRunner | None = None) -> t
     articles = app.topic(settings.articles_topic, **output_options)
     rejected = app.topic(settings.rejected_topic, **output_options)
     pipeline_runner = runner or ProcessPipelineRunner(
-        PipelineSettings(max_content_bytes=settings.max_content_bytes, max_paragraphs=settings.max_paragraphs),
+        settings.pipeline_settings(),
         settings.message_timeout_seconds,
         record_stages=settings.metrics_enabled,
     )
