@@ -8,14 +8,19 @@ the next/previous one when the text says so ('tháng 7 tới', 'hôm 25/1 vừa 
 from __future__ import annotations
 
 import re
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from datetime import date, datetime, timedelta
 from typing import Literal
 
+from pydantic import TypeAdapter
+
 from schemas import Article, MentionedDate
+from workers.enrich.matching import fold_aligned
 from workers.month_names import MONTH_NAMES
 
 Precision = Literal["day", "month", "year"]
 _MAX_DATES = 30
+_MENTIONED_DATES = TypeAdapter(list[MentionedDate])  # one validation call for the list costs less than one per date
 
 _MONTHS = MONTH_NAMES
 _MONTH_FORMS = sorted({f for name in _MONTHS for f in (name, name.capitalize())}, key=len, reverse=True)
@@ -77,8 +82,84 @@ def _alternation(words: list[str]) -> re.Pattern[str]:
     return re.compile("(" + "|".join(sorted(forms, key=len, reverse=True)) + r")(?!\w)")
 
 
-_RELATIVE = _alternation(list(_RELATIVE_DAYS))
-_RELATIVE_YEAR = _alternation(list(_RELATIVE_YEARS))
+def _occurrences(text: str, anchor: str) -> Iterator[int]:
+    at = text.find(anchor)
+    while at >= 0:
+        yield at
+        at = text.find(anchor, at + 1)
+
+
+class _Anchored:
+    """``pattern.finditer`` tried only at the offsets before literal anchors its matches contain.
+
+    A regex scan tests every character against the pattern's first item (a Unicode digit check
+    for ``\\d``); ``str.find`` for a literal is an order of magnitude cheaper. Every match must
+    contain one of the anchors, lower-cased, at one of its offsets from the match start (and with
+    ``digit_before``, a digit just before the anchor; with ``prefixes``, start with one of them,
+    lower-cased): then trying the pattern at those starts, in order and past the previous match,
+    finds exactly what ``finditer`` finds.
+    """
+
+    def __init__(
+        self,
+        pattern: re.Pattern[str],
+        anchors: Mapping[str, Iterable[int]],
+        digit_before: bool = False,
+        prefixes: Iterable[str] = (),
+    ):
+        self.pattern = pattern
+        self.anchors = [(anchor, tuple(offsets)) for anchor, offsets in anchors.items()]
+        self.digit_before = digit_before
+        self.prefixes = tuple(prefixes)  # a cheap test before the pattern: ' qua' is mostly not 'hôm qua'
+
+    @classmethod
+    def of_words(cls, pattern: re.Pattern[str], phrases: Collection[str]) -> _Anchored:
+        """For an alternation of lower-case phrases: each anchored from its first space, if any."""
+        anchors: dict[str, set[int]] = {}
+        for phrase in phrases:
+            space = max(phrase.find(" "), 0)
+            anchors.setdefault(phrase[space:], set()).add(space)
+        return cls(pattern, anchors, prefixes=phrases)
+
+    def finditer(self, text: str, low: str) -> list[re.Match[str]]:
+        """The matches in ``text``; ``low`` is its lower case, offset for offset, or ``text`` itself."""
+        if low is text:  # not lower-cased: the anchors may be written in capitals
+            return list(self.pattern.finditer(text))
+        starts = {
+            at - offset
+            for anchor, offsets in self.anchors
+            for at in _occurrences(low, anchor)
+            if not self.digit_before or (at and low[at - 1].isdecimal())
+            for offset in offsets
+            if at >= offset
+        }
+        matches, end, prefixes = [], 0, self.prefixes
+        for start in sorted(starts):
+            if start < end or (prefixes and not low.startswith(prefixes, start)):
+                continue
+            if (match := self.pattern.match(text, start)) is not None:
+                matches.append(match)
+                end = match.end()
+        return matches
+
+
+_RELATIVE = _Anchored.of_words(_alternation(list(_RELATIVE_DAYS)), _RELATIVE_DAYS)
+_RELATIVE_YEAR = _Anchored.of_words(_alternation(list(_RELATIVE_YEARS)), _RELATIVE_YEARS)
+# Where each pattern's literal or separator falls from its start ('25/1': '/' at 1 or 2).
+_ISO_AT = _Anchored(_ISO, {"-": [4]}, digit_before=True)
+_NUMERIC_AT = _Anchored(_NUMERIC, {"/": [1, 2], ".": [1, 2]}, digit_before=True)
+_VI_DAY_MONTH_AT = _Anchored(_VI_DAY_MONTH, {" tháng ": [1, 2]}, digit_before=True)
+_VI_MONTH_AT = _Anchored(_VI_MONTH, {"tháng ": [0]})
+_VI_YEAR_AT = _Anchored(_VI_YEAR, {"năm ": [0]})
+_YEAR_WORDS = ("in ", "en ", "im ", "nel ", "em ", "de ", "tahun ", "since ", "by ")
+_YEAR_AT = _Anchored(_YEAR, {" 19": [2, 3, 5], " 20": [2, 3, 5]}, prefixes=_YEAR_WORDS)
+# Month names with no other name as a prefix ('jan' stands for 'january', 'januar'...).
+_MONTH_STEMS = [m for m in _MONTHS if not any(o != m and m.startswith(o) for o in _MONTHS)]
+# 'May 5' at 0; '5 May' to '12th. of May' with the name 2 to 9 characters in.
+_NAMED_DAY_AT = _Anchored(_NAMED_DAY, dict.fromkeys(_MONTH_STEMS, (0, *range(2, 10))))
+_NAMED_MONTH_AT = _Anchored(
+    _NAMED_MONTH, dict.fromkeys(_MONTH_STEMS, (3, 5, 6)), prefixes=("in ", "en ", "im ", "early ", "late ")
+)
 
 
 def _safe(year: int, month: int, day: int) -> date | None:
@@ -117,7 +198,7 @@ class _Found:
     def __init__(self, text: str, ref: date) -> None:
         self.text = text
         self.ref = ref
-        self.items: list[tuple[int, MentionedDate]] = []
+        self.items: list[tuple[int, date, str, Precision]] = []  # start, date, text, precision
         self.taken: list[tuple[int, int]] = []
 
     def free(self, start: int, end: int) -> bool:
@@ -140,7 +221,7 @@ class _Found:
         if value is not None:
             self.taken.append((start, end))
             text = self.text[start:end].strip().rstrip(".")
-            self.items.append((start, MentionedDate(date=value, text=text, precision=precision)))
+            self.items.append((start, value, text, precision))
 
     def prefix(self, start: int) -> int | None:
         """Start of 'ngày '/'hôm '/'tối nay ' written just before a date, if any."""
@@ -150,11 +231,11 @@ class _Found:
 
 
 def find_dates(text: str, ref: date, published: date | None, language: str | None = "vi") -> list[MentionedDate]:
-    found = _Found(text, ref)
-    for match in _ISO.finditer(text):
+    found, low = _Found(text, ref), fold_aligned(text)
+    for match in _ISO_AT.finditer(text, low):
         if found.free(match.start(), match.end()):
             found.add(match.start(), match.end(), "day", int(match["m"]), int(match["d"]), int(match["y"]))
-    for match in _NUMERIC.finditer(text):
+    for match in _NUMERIC_AT.finditer(text, low):
         start, end = match.start(), match.end()
         if (
             (start and text[start - 1] in "/.-")
@@ -170,45 +251,45 @@ def find_dates(text: str, ref: date, published: date | None, language: str | Non
             continue
         found.add(start if begin is None else begin, end, "day", int(match["m"]), int(match["d"]), year)
     if language == "vi":
-        for match in _VI_DAY_MONTH.finditer(text):
+        for match in _VI_DAY_MONTH_AT.finditer(text, low):
             if found.free(match.start(), match.end()):
                 begin = found.prefix(match.start())
                 start = match.start() if begin is None else begin
                 found.add(start, match.end(), "day", int(match["m"]), int(match["d"]), _int(match["y"]))
-        for match in _VI_MONTH.finditer(text):
+        for match in _VI_MONTH_AT.finditer(text, low):
             if found.free(match.start(), match.end()):
                 found.add(match.start(), match.end(), "month", int(match["m"]), 1, _int(match["y"]))
-        year_pattern = _VI_YEAR
+        year_pattern = _VI_YEAR_AT
     else:
-        for match in _NAMED_DAY.finditer(text):
+        for match in _NAMED_DAY_AT.finditer(text, low):
             if found.free(match.start(), match.end()):
                 month = _MONTHS[(match["mon"] or match["mon2"]).casefold()]
                 day, year = int(match["d"] or match["d2"]), _int(match["y"] or match["y2"])
                 found.add(match.start(), match.end(), "day", month, day, year)
-        for match in _NAMED_MONTH.finditer(text):
+        for match in _NAMED_MONTH_AT.finditer(text, low):
             if found.free(match.start(), match.end()):
                 found.add(match.start(), match.end(), "month", _MONTHS[match["mon"].casefold()], 1, _int(match["y"]))
-        year_pattern = _YEAR
-    for match in year_pattern.finditer(text):
+        year_pattern = _YEAR_AT
+    for match in year_pattern.finditer(text, low):
         if found.free(match.start(), match.end()):
             found.add(match.start(), match.end(), "year", 1, 1, int(match["y"]))
     if published is not None:
-        for match in _RELATIVE.finditer(text):
+        for match in _RELATIVE.finditer(text, low):
             if found.free(match.start(), match.end()):
                 value = published + timedelta(days=_RELATIVE_DAYS[match.group(1).lower()])
-                found.items.append((match.start(), MentionedDate(date=value, text=match.group(0), precision="day")))
-        for match in _RELATIVE_YEAR.finditer(text):
+                found.items.append((match.start(), value, match.group(0), "day"))
+        for match in _RELATIVE_YEAR.finditer(text, low):
             if found.free(match.start(), match.end()):
                 value = date(published.year + _RELATIVE_YEARS[match.group(1).lower()], 1, 1)
-                found.items.append((match.start(), MentionedDate(date=value, text=match.group(0), precision="year")))
+                found.items.append((match.start(), value, match.group(0), "year"))
     found.items.sort(key=lambda item: item[0])
     seen: set[tuple[date, str]] = set()
     out = []
-    for _, mention in found.items:
-        if (mention.date, mention.precision) not in seen:
-            seen.add((mention.date, mention.precision))
-            out.append(mention)
-    return out[:_MAX_DATES]
+    for _, value, written, precision in found.items:
+        if (value, precision) not in seen:
+            seen.add((value, precision))
+            out.append({"date": value, "text": written, "precision": precision})
+    return _MENTIONED_DATES.validate_python(out[:_MAX_DATES])
 
 
 def stated_publish_date(article: Article) -> datetime | None:

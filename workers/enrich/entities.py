@@ -13,8 +13,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
+from operator import attrgetter
+
+from pydantic import TypeAdapter
 
 from schemas import Article, Entity
 from workers.enrich.data import load_lines
@@ -35,6 +38,7 @@ _TOKEN = re.compile(_CAP)
 _SENTENCE_END = frozenset('.!?:;\n"“”(')
 _SEPARATORS = frozenset({", ", " và ", " hoặc ", " and ", " or ", ", and ", " & ", " cùng "})
 _MAX_ENTITIES = 40
+_ENTITIES = TypeAdapter(list[Entity])  # one validation call for the list costs less than one per entity
 
 _PERSON_CUES_VI = (
     "ông|bà|anh|chị|cô|chú|bác|cụ|em|cháu|thầy|nữ|tổng thống|phó tổng thống|thủ tướng|phó thủ tướng|chủ tịch|"
@@ -398,7 +402,6 @@ class _Mention:
     surface: str
     type: EntityType | None
     known: Known | None = None
-    person_cue: bool = False
 
 
 @dataclass(slots=True)
@@ -408,8 +411,6 @@ class _Group:
     key: str
     mentions: int
     first_offset: int
-    known: Known | None = None
-    last: str = field(default="")
 
 
 def _sentence_start(text: str, start: int) -> bool:
@@ -454,24 +455,33 @@ class _Tagger:
         self.language = language
         self.full_rules = language in {"vi", "en"}
         self.gaz = gazetteer()
+        self.index = self.gaz.index
         self.strip = _leading_strip()
         self.mentions: list[_Mention] = []
         self.covered = 0  # end of the last gazetteer match: 'Công an Hà Nội' hides the 'Hà Nội' run
         self._hits: dict[int, tuple[int, int, Known] | None] = {}
 
-    def _gazetteer_at(self, start: int) -> tuple[int, int, Known] | None:
-        if start not in self._hits:  # asked again for the same word while stripping a run's head
-            self._hits[start] = self._lookup(start)
-        return self._hits[start]
+    def _gazetteer_at(self, token: tuple[int, int, str]) -> tuple[int, int, Known] | None:
+        hits = self._hits
+        start = token[0]
+        if start in hits:  # asked again for the same word while stripping a run's head
+            return hits[start]
+        hit = hits[start] = self._lookup(start, token[1])
+        return hit
 
-    def _lookup(self, start: int) -> tuple[int, int, Known] | None:
+    def _lookup(self, start: int, end: int) -> tuple[int, int, Known] | None:
+        """The longest alias whose first capitalised word is the token from ``start`` to ``end``."""
         low = self.low
-        word = _INDEX_WORD.match(low, start)
-        assert word is not None  # the pattern matches the empty string
-        first = word.group(0).rstrip(".")
-        for alias in self.gaz.index.get(first, ()):
-            begin = start - len(alias.prefix)
-            if alias.prefix and (begin < 0 or low[begin:start] != alias.prefix or (begin and low[begin - 1].isalnum())):
+        word = low[start:end]
+        # The token is the index word unless a hyphen cuts it short or "."/"'" carry it on.
+        if "-" in word or (end < len(low) and low[end] in ".'’"):
+            match = _INDEX_WORD.match(low, start)
+            assert match is not None  # the pattern matches the empty string
+            word = match[0].rstrip(".")
+        for alias in self.index.get(word, ()):
+            prefix = alias.prefix
+            begin = start - len(prefix)
+            if prefix and (begin < 0 or low[begin:start] != prefix or (begin and low[begin - 1].isalnum())):
                 continue
             stop = start + len(alias.rest)
             if low.startswith(alias.rest, start) and (stop >= len(low) or not low[stop].isalnum()):
@@ -479,8 +489,9 @@ class _Tagger:
         return None
 
     def scan(self) -> None:
+        run_at = self._run
         for run in _RUN.finditer(self.text):
-            self._run(run.start(), run.group(0))
+            run_at(run.start(), run[0])
 
     def _cue_before(self, start: int) -> str | None:
         window = self.low[max(0, start - 32) : start]
@@ -494,12 +505,12 @@ class _Tagger:
 
     def _run(self, base: int, run: str) -> None:
         tokens = _tokens(run, base)
-        if tokens[0][0] < self.covered:  # tokens are in text order: drop those a gazetteer match took
+        if base < self.covered:  # tokens are in text order: drop those a gazetteer match took
             tokens = [t for t in tokens if t[0] >= self.covered]
         strip, honorific = self.strip, False
         # Sentence-initial function words and title words ('Theo', 'Tổng', 'Ông') are not names.
         while tokens and (key := matching_key(tokens[0][2])) in strip:
-            if self._gazetteer_at(tokens[0][0]) and key not in _AMBIGUOUS:
+            if self._gazetteer_at(tokens[0]) and key not in _AMBIGUOUS:
                 break
             if len(tokens) > 1 and key in _ORG_HEADS_CAP and self.language == "vi":
                 break  # 'Đài Khí tượng', 'Bộ Xây dựng': the head belongs to the name
@@ -509,15 +520,15 @@ class _Tagger:
             return
         # Cues and the sentence start are worked out only for the few runs that need them.
         first = tokens[0][0]
-        if self.full_rules and self._whole_person(tokens, honorific):
+        if self.full_rules and 2 <= len(tokens) <= 4 and self._whole_person(tokens, honorific):
             return
         pending: list[tuple[int, int, str]] = []
         i = 0
         while i < len(tokens):
-            hit = self._gazetteer_at(tokens[i][0])
+            hit = self._gazetteer_at(tokens[i])
             if hit is not None:
                 begin, stop, known = hit
-                if self._accept_known((begin, stop), first, honorific, tokens, i):
+                if self.low[begin:stop] not in _AMBIGUOUS or self._accept_ambiguous(stop, first, honorific, tokens, i):
                     if pending:
                         at_start = pending[0] is tokens[0] and _sentence_start(self.text, first)
                         self._flush(pending, self._cue(first, honorific), at_start)
@@ -536,31 +547,29 @@ class _Tagger:
     def _cue(self, first: int, honorific: bool) -> str | None:
         return "person" if honorific else self._cue_before(first)
 
-    def _accept_known(
-        self, span: tuple[int, int], first: int, honorific: bool, tokens: list[tuple[int, int, str]], i: int
+    def _accept_ambiguous(
+        self, stop: int, first: int, honorific: bool, tokens: list[tuple[int, int, str]], i: int
     ) -> bool:
-        """Whether a gazetteer match at ``tokens[i]``, in the run from ``first``, stands."""
-        if self.low[span[0] : span[1]] not in _AMBIGUOUS:
-            return True
+        """Whether an ambiguous gazetteer match at ``tokens[i]`` to ``stop``, in the run from ``first``, stands."""
         if (i == 0 and _sentence_start(self.text, first)) or honorific or _honorific_before(self.low, first):
             return False  # 'ông Đức' is a man, 'Anh cho biết' a pronoun
-        rest = [t for t in tokens[i + 1 :] if t[0] >= span[1]]
+        rest = [t for t in tokens[i + 1 :] if t[0] >= stop]
         # 'Đức Trọng' is a given name; 'Anh Theresa May' a country before a known name.
-        return not rest or self._gazetteer_at(rest[0][0]) is not None or self._foreign(rest)
+        return not rest or self._gazetteer_at(rest[0]) is not None or self._foreign(rest)
 
     def _whole_person(self, tokens: list[tuple[int, int, str]], honorific: bool) -> bool:
-        """'Trần Văn Dũng', 'Phan Minh Đức': a Vietnamese full name even when a part is also a place."""
-        if not 2 <= len(tokens) <= 4 or matching_key(tokens[0][2]) not in _SURNAMES:
+        """'Trần Văn Dũng', 'Phan Minh Đức' (2-4 tokens): a Vietnamese full name even when a part is also a place."""
+        if matching_key(tokens[0][2]) not in _SURNAMES:
             return False
         if any(not t[2][0].isupper() or t[2].isupper() for t in tokens):
             return False
-        hit = self._gazetteer_at(tokens[0][0])
+        hit = self._gazetteer_at(tokens[0])
         if hit is not None and hit[1] >= tokens[-1][1]:
             return False
         if len(tokens) == 2 and self._cue(tokens[0][0], honorific) in {"location", "organization"}:
             return False
         start, end = tokens[0][0], tokens[-1][1]
-        self.mentions.append(_Mention(start, end, self.text[start:end], "person", person_cue=True))
+        self.mentions.append(_Mention(start, end, self.text[start:end], "person"))
         return True
 
     def _flush(self, tokens: list[tuple[int, int, str]], cue: str | None, at_start: bool) -> None:
@@ -598,7 +607,7 @@ class _Tagger:
             len(tokens) >= 2 and self._foreign(tokens) and self.language == "vi"
         ):
             kind = "person"
-        self.mentions.append(_Mention(start, end, surface, kind, person_cue=cue == "person"))
+        self.mentions.append(_Mention(start, end, surface, kind))
 
     def _named_head(self, start: int) -> int | None:
         window = self.low[max(0, start - 32) : start]
@@ -622,9 +631,9 @@ class _Tagger:
                 return False
         return not all(_vietnamese_syllable(word) for _, _, word in tokens)
 
-    def resolve(self) -> list[Entity]:
+    def resolve(self, limit: int = _MAX_ENTITIES) -> list[Entity]:
         groups: dict[object, _Group] = {}
-        order: list[_Mention] = sorted(self.mentions, key=lambda m: m.start)
+        order: list[_Mention] = sorted(self.mentions, key=attrgetter("start"))
         # Typed mentions first: they name the entities that short forms resolve to.
         last_end, last_type = -10, None
         for mention in order:
@@ -645,8 +654,10 @@ class _Tagger:
             if target is not None:
                 target.mentions += 1
                 target.first_offset = min(target.first_offset, mention.start)
-        ranked = sorted(groups.values(), key=lambda g: (-g.mentions, g.first_offset))[:_MAX_ENTITIES]
-        return [Entity(name=g.name, type=g.type, mentions=g.mentions, first_offset=g.first_offset) for g in ranked]
+        ranked = sorted(groups.values(), key=lambda g: (-g.mentions, g.first_offset))[:limit]
+        return _ENTITIES.validate_python(
+            [{"name": g.name, "type": g.type, "mentions": g.mentions, "first_offset": g.first_offset} for g in ranked]
+        )
 
     def _group_for(self, mention: _Mention, groups: dict[object, _Group], persons: dict[str, list[_Group]]) -> _Group:
         key = matching_key(mention.surface)
@@ -664,7 +675,7 @@ class _Tagger:
         group = groups.get(ident)
         if group is None:
             name = mention.known.display(self.language, mention.surface) if mention.known else mention.surface
-            group = _Group(mention.type, name, key, 0, mention.start, mention.known)
+            group = _Group(mention.type, name, key, 0, mention.start)
             groups[ident] = group
             if group.type == "person":
                 for part in {key.split(" ")[-1], key.split(" ")[0], key}:
@@ -688,7 +699,12 @@ _LATIN = re.compile(r"[A-Za-zÀ-ɏḀ-ỿ]")
 
 
 class ExtractEntities:
+    """``max_entities``: the most mentioned are kept (``NEWSFLOW_MAX_ENTITIES``)."""
+
     name = "entities"
+
+    def __init__(self, max_entities: int = _MAX_ENTITIES) -> None:
+        self.max_entities = max_entities
 
     def run(self, article: Article) -> Article:
         text = article.main_text
@@ -696,7 +712,7 @@ class ExtractEntities:
             return article
         tagger = _Tagger(text, article.language)
         tagger.scan()
-        return article.model_copy(update={"entities": tagger.resolve()})
+        return article.model_copy(update={"entities": tagger.resolve(self.max_entities)})
 
 
 def tag_text(text: str, language: str | None) -> list[Entity]:
