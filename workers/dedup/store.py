@@ -10,7 +10,7 @@ changelog tombstones so a restored worker gets the same bounded state.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Protocol
 
 _EXPIRY_BYTES = 8
@@ -99,3 +99,19 @@ class MemoryStore:
 def memory_stores() -> StoreFactory:
     """A factory giving one fresh ``MemoryStore`` per table name."""
     return MemoryStore
+
+
+def append_to_buckets(
+    store: StateStore, keys: Iterable[str], member: bytes, *, cap: int, expires_at: float
+) -> list[bytes]:
+    """Append the fixed-width id ``member`` to the bucket of each key, keeping its newest ``cap`` ids.
+
+    Returns the ids that were already in those buckets, once per bucket they were in.
+    """
+    width = len(member)
+    found: list[bytes] = []
+    for key in keys:
+        bucket = store.get(key) or b""
+        found.extend(bucket[i : i + width] for i in range(0, len(bucket), width))
+        store.put(key, (bucket + member)[-cap * width :], expires_at=expires_at)
+    return found

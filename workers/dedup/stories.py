@@ -19,9 +19,9 @@ import orjson
 
 from schemas import Article, Story
 from workers.dedup.canonical import site_of
-from workers.dedup.dedup import DAY, ID_BYTES, event_time, raw_id, utc
+from workers.dedup.dedup import DAY, event_time, raw_id, utc
 from workers.dedup.features import overlap, story_features
-from workers.dedup.store import MemoryStore, StateStore, StoreFactory
+from workers.dedup.store import MemoryStore, StateStore, StoreFactory, append_to_buckets
 
 TABLES = ("story_terms", "story_docs", "story_groups")
 
@@ -123,13 +123,7 @@ class StoryClusterer:
 
     def _bucket(self, features: Iterable[str], own: bytes, expires_at: float) -> Counter[bytes]:
         """Append ``own`` to the feature buckets; how many of them each id already in them shares."""
-        shared: Counter[bytes] = Counter()
-        cap = self.settings.term_cap * ID_BYTES
-        for feature in features:
-            bucket = self.terms.get(feature) or b""
-            shared.update(bucket[i : i + ID_BYTES] for i in range(0, len(bucket), ID_BYTES))
-            self.terms.put(feature, (bucket + own)[-cap:], expires_at=expires_at)
-        return shared
+        return Counter(append_to_buckets(self.terms, features, own, cap=self.settings.term_cap, expires_at=expires_at))
 
     def rebuild_index(self, terms: StateStore) -> None:
         """Refill the feature buckets into the empty ``terms`` from the stored docs, in insertion order.
