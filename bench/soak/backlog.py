@@ -38,9 +38,9 @@ from bench.soak.run import (
     plot,
     start_worker,
     stop_worker,
-    tree_rss,
 )
 from workers.broker import bootstrap_or_embedded
+from workers.monitoring.process_tree import tree_rss
 from workers.producer import RawPageProducer
 
 MAX_TREND = 16 * MiB  # per minute, over the second half

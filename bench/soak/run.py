@@ -39,6 +39,7 @@ from typing import Any
 import orjson
 
 from workers.broker import bootstrap_or_embedded, free_port
+from workers.monitoring.process_tree import tree_rss
 from workers.producer import RawPageProducer
 from workers.settings import Settings
 from workers.stream.samples import example_pages_dir
@@ -60,27 +61,6 @@ class Sample:
 
 
 # -- processes -------------------------------------------------------------------------------------------
-
-
-def _children(pid: int) -> list[int]:
-    found: list[int] = []
-    with contextlib.suppress(OSError):
-        for task in os.listdir(f"/proc/{pid}/task"):
-            with contextlib.suppress(OSError), open(f"/proc/{pid}/task/{task}/children") as handle:
-                found.extend(int(child) for child in handle.read().split())
-    return found
-
-
-def tree_rss(pid: int) -> int:
-    total, stack = 0, [pid]
-    while stack:
-        current = stack.pop()
-        stack.extend(_children(current))
-        with contextlib.suppress(OSError), open(f"/proc/{current}/status") as handle:
-            for line in handle:
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1]) * 1024
-    return total
 
 
 # -- pages, producing, counting -----------------------------------------------------------------------------

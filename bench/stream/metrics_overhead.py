@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import pickle
 import statistics
 import tempfile
@@ -35,13 +34,14 @@ from bench.stream.run import System, create_topics, output_consumer, pages, star
 from schemas import Article, Origin
 from workers.broker import bootstrap_or_embedded
 from workers.monitoring import ArticleSummary, Metrics, Monitor
+from workers.monitoring.process_tree import children, tree_cpu_seconds
+from workers.monitoring.process_tree import cpu_seconds as process_cpu
 from workers.monitoring.stages import StageRecorder
 from workers.pipeline import Pipeline
 from workers.producer import RawPageProducer
 from workers.stream.records import outcome_of
 
 console = Console(stderr=True)
-TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def per_call_us(fn: Callable[[], object], repeat: int = 20_000) -> float:
@@ -105,23 +105,9 @@ def micro(data: list[tuple[bytes, bytes]]) -> list[tuple[str, float]]:
     ]
 
 
-def _cpu(pid: int) -> float:
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / TICKS  # utime, stime
-
-
 def cpu_seconds(pid: int) -> tuple[float, float]:
     """User+system CPU seconds of the worker process and of its live children (the pipeline process)."""
-    children: list[int] = []
-    try:
-        for task in os.listdir(f"/proc/{pid}/task"):
-            children.extend(int(child) for child in Path(f"/proc/{pid}/task/{task}/children").read_text().split())
-    except OSError:
-        pass
-    return _cpu(pid), sum(_cpu(child) for child in children)
+    return process_cpu(pid), sum(tree_cpu_seconds(child) for child in children(pid))
 
 
 Run = tuple[float, float, float]  # pages/s, worker CPU s / 1000 pages, pipeline process CPU s / 1000 pages

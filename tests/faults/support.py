@@ -18,7 +18,7 @@ import threading
 import time
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -531,47 +531,8 @@ async def set_topic_config(bootstrap: str, topic: str, configs: dict[str, str]) 
         await admin.close()
 
 
-def _children(pid: int) -> list[int]:
-    found: list[int] = []
-    with contextlib.suppress(OSError):
-        for task in os.listdir(f"/proc/{pid}/task"):
-            with contextlib.suppress(OSError), open(f"/proc/{pid}/task/{task}/children") as handle:
-                found.extend(int(child) for child in handle.read().split())
-    return found
-
-
-def process_tree(pid: int) -> Iterator[int]:
-    yield pid
-    for child in _children(pid):
-        yield from process_tree(child)
-
-
-def rss_bytes(pid: int) -> int:
-    """Resident set size of one process (0 once it is gone)."""
-    with contextlib.suppress(OSError), open(f"/proc/{pid}/status") as handle:
-        for line in handle:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) * 1024
-    return 0
-
-
-def tree_rss(pid: int) -> int:
-    """RSS of a worker and its children (the pipeline process and multiprocessing's helper)."""
-    return sum(rss_bytes(p) for p in process_tree(pid))
-
-
 def read_all_sync(bootstrap: str, topics: list[str], *, read_committed: bool, **client_options: Any) -> list[Record]:
     return asyncio.run(read_all(bootstrap, topics, read_committed=read_committed, **client_options))
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a worker and its children, in seconds."""
-    ticks = 0
-    for member in process_tree(pid):
-        with contextlib.suppress(OSError, IndexError, ValueError), open(f"/proc/{member}/stat") as handle:
-            fields = handle.read().rsplit(")", 1)[1].split()
-            ticks += int(fields[11]) + int(fields[12])
-    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 async def group_members(bootstrap: str, group: str, **client_options: Any) -> tuple[str, int]:

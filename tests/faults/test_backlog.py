@@ -26,8 +26,8 @@ from tests.faults.support import (
     poison_inputs,
     produce_sync,
     report,
-    tree_rss,
 )
+from workers.monitoring.process_tree import tree_rss
 
 pytestmark = pytest.mark.integration
 

@@ -18,13 +18,13 @@ from tests.faults.support import (
     account,
     check_at_least_once,
     check_exactly_once,
-    cpu_seconds,
     mixed_inputs,
     produce_sync,
     read_all_sync,
     report,
 )
 from workers.broker import EmbeddedKafka
+from workers.monitoring.process_tree import tree_cpu_seconds
 
 pytestmark = pytest.mark.integration
 
@@ -54,9 +54,9 @@ def test_broker_stop_and_restart_during_processing(own_broker: EmbeddedKafka, tm
             own_broker.stop()  # graceful: the controller and the group coordinator go away too
             stopped_at = time.monotonic()
             time.sleep(1)
-            cpu_before, lines_before = cpu_seconds(worker.process.pid), len(worker.output().splitlines())
+            cpu_before, lines_before = tree_cpu_seconds(worker.process.pid), len(worker.output().splitlines())
             time.sleep(DOWN_SECONDS)
-            cpu_share = (cpu_seconds(worker.process.pid) - cpu_before) / DOWN_SECONDS
+            cpu_share = (tree_cpu_seconds(worker.process.pid) - cpu_before) / DOWN_SECONDS
             lines_per_s = (len(worker.output().splitlines()) - lines_before) / DOWN_SECONDS
             assert worker.process.poll() is None, f"worker exited while the broker was down:\n{fleet.logs()}"
             # aiokafka spun at ~71 % of a core and ~2,950 log lines/s here (workers/stream/patches.py, logs.py)
