@@ -177,7 +177,7 @@ def report(rounds: int, with_baselines: bool) -> None:
     whole = seconds_per_page(lambda p: pipeline.run(p.payload, _ORIGIN), samples, rounds)
     extraction = sum(v for k, v in stages.items() if not k.startswith("enrich."))
     enrichment = sum(v for k, v in stages.items() if k.startswith("enrich."))
-    table = _table(f"(b) whole pipeline (process + enrich): the {len(samples)} sample pages, fastest of {rounds} rounds")
+    table = _table(f"(b) whole pipeline (process + enrich): {len(samples)} sample pages, fastest of {rounds} rounds")
     for name, seconds in stages.items():
         _row(table, name, seconds)
     _row(table, "extraction (stages)", extraction)

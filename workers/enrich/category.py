@@ -23,6 +23,7 @@ _WORDS = re.compile(r"[^\W\d_]+")
 _MIN_FEATURES = 4
 _MIN_MARGIN = 2.0  # log-odds between the best and second category
 _CLASSIFY_CHARS = 1000
+_NO_PAIRS: dict[str, int] = {}
 
 
 def slug(text: str) -> str:
@@ -90,8 +91,9 @@ class _Model:
         if language != "vi":
             return [i for i in map(self.index.get, [w for w in words if len(w) > 2]) if i is not None]
         rows = [i for i in map(self.index.get, words) if i is not None]
-        pairs = self.pairs
-        rows += [i for a, b in itertools.pairwise(words) if (after := pairs.get(a)) and (i := after.get(b)) is not None]
+        # Each word's bigram table (or an empty one), asked for the next word: no tuple per pair.
+        afters = map(self.pairs.get, words, itertools.repeat(_NO_PAIRS))
+        rows += [i for i in map(dict.get, afters, words[1:]) if i is not None]
         return rows
 
 
