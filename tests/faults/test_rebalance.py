@@ -41,7 +41,8 @@ def processed_by(output: str) -> int:
 
 @pytest.mark.parametrize("guarantee", ["at_least_once", "exactly_once"])
 def test_second_worker_joins_then_leaves(fleet: Fleet, guarantee: str) -> None:
-    inputs = mixed_inputs(f"rebalance-{guarantee}", articles=880, poison=20)
+    # Enough that the second worker (start-up + pipeline warm-up, ~10 s) joins well before the end.
+    inputs = mixed_inputs(f"rebalance-{guarantee}", articles=1780, poison=20)
     options = {"NEWSFLOW_PROCESSING_GUARANTEE": guarantee}
     produce_sync(fleet.bootstrap, fleet.raw, inputs)
     first = fleet.start(**options)
