@@ -20,7 +20,6 @@ errors on every page; the baselines still run.
 from __future__ import annotations
 
 import argparse
-import html
 import importlib
 import json
 import logging
@@ -49,6 +48,7 @@ from bench.extraction.scoring import (
     title_matches,
     tokenize,
 )
+from workers.stream.samples import text_as_html
 
 HERE = Path(__file__).resolve().parent
 DEVSET = HERE / "devset"
@@ -172,12 +172,6 @@ class Page:
     def html(self) -> str:
         """The page as HTML: itself for HTML pages, one escaped ``<p>`` per line for text pages."""
         return self.content if self.kind == "html" else text_as_html(self.content)
-
-
-def text_as_html(text: str) -> str:
-    lines = (line.strip() for line in text.splitlines())
-    paragraphs = "".join(f"<p>{html.escape(line)}</p>\n" for line in lines if line)
-    return f"<html><body>\n{paragraphs}</body></html>\n"
 
 
 def load_devset(root: Path) -> list[Page]:

@@ -16,7 +16,6 @@ the unchanged code (a checkout of the last commit) to cover them too.
 from __future__ import annotations
 
 import argparse
-import html
 import json
 import sys
 from collections.abc import Iterator
@@ -29,6 +28,7 @@ import orjson
 from schemas import Article, RawPage, Rejected
 from workers.pipeline import Pipeline
 from workers.serialization import to_json_bytes
+from workers.stream.samples import text_as_html
 
 ROOT = Path(__file__).resolve().parents[2]
 EXTRACTION = ROOT / "bench" / "extraction"
@@ -49,12 +49,6 @@ class Case:
     name: str
     page: RawPage | None = None
     article: Article | None = None
-
-
-def _as_html(text: str) -> str:
-    lines = (line.strip() for line in text.splitlines())
-    paragraphs = "".join(f"<p>{html.escape(line)}</p>\n" for line in lines if line)
-    return f"<html><body>\n{paragraphs}</body></html>\n"
 
 
 def _label(path: Path) -> dict[str, object]:
@@ -99,7 +93,7 @@ def cases() -> Iterator[Case]:
                 yield Case(name, RawPage(url=url, fetched_at=FETCHED_AT, content=content, content_type="text/html"))
                 continue
             yield Case(name, RawPage(url=url, fetched_at=FETCHED_AT, content=content, content_type="text/plain"))
-            wrapped = RawPage(url=url, fetched_at=FETCHED_AT, content=_as_html(content), content_type="text/html")
+            wrapped = RawPage(url=url, fetched_at=FETCHED_AT, content=text_as_html(content), content_type="text/html")
             yield Case(f"{name}#as-html", wrapped)
             raw = _raw_article(path, content)
             if raw is not None:

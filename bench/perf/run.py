@@ -30,10 +30,11 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from bench.extraction.run import JUSTEXT_STOPLISTS, SPEED_TEXT_MAX_BYTES, SPEED_TEXT_MIN_BYTES, text_as_html
+from bench.extraction.run import JUSTEXT_STOPLISTS, SPEED_TEXT_MAX_BYTES, SPEED_TEXT_MIN_BYTES
 from schemas import Article, Origin, RawPage
 from workers.enrich import default_stages
 from workers.pipeline import Pipeline
+from workers.stream.samples import text_as_html
 
 DEVSET = Path(__file__).resolve().parents[1] / "extraction" / "devset"
 SAMPLES = DEVSET / "samples"

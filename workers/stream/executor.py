@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import html
 import logging
 import multiprocessing
 import signal
@@ -34,7 +33,7 @@ from workers import PIPELINE_VERSION
 from workers.monitoring.stages import StageRecorder
 from workers.pipeline import Pipeline, PipelineSettings, RejectError
 from workers.stream.records import Outcome, outcome_of
-from workers.stream.samples import example_pages_dir
+from workers.stream.samples import example_pages_dir, text_as_html
 
 log = logging.getLogger("newsflow.stream.executor")
 
@@ -92,8 +91,7 @@ def warm_up(pipeline: Pipeline) -> None:
     every respawned process timed out on its first page again)."""
     path = min(example_pages_dir().glob("*.txt"))
     text = path.read_text(encoding="utf-8")
-    as_html = "<html><body>" + "".join(f"<p>{html.escape(line)}</p>" for line in text.splitlines()) + "</body></html>"
-    for content, content_type in ((text, "text/plain"), (as_html, "text/html")):
+    for content, content_type in ((text, "text/plain"), (text_as_html(text), "text/html")):
         document = {"url": "https://warm-up.invalid/page.html", "fetched_at": "2025-01-01T00:00:00+00:00"}
         payload = orjson.dumps({**document, "content": content, "content_type": content_type})
         pipeline.run(payload, Origin(kind="stdin"))

@@ -5,6 +5,7 @@ Used by ``newsflow demo`` and the integration tests, so that both exercise the s
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -20,6 +21,13 @@ _FETCHED_AT = "2025-01-21T08:00:00+07:00"
 
 def examples_dir() -> Path:
     return Path(str(resources.files("workers") / "examples"))
+
+
+def text_as_html(text: str) -> str:
+    """Flattened page text as HTML, one ``<p>`` per non-empty line: the same page through the HTML path."""
+    lines = (line.strip() for line in text.splitlines())
+    paragraphs = "".join(f"<p>{html.escape(line)}</p>\n" for line in lines if line)
+    return f"<html><body>\n{paragraphs}</body></html>\n"
 
 
 def example_pages_dir() -> Path:
