@@ -83,6 +83,11 @@ class System:
     dedup: bool = False
     in_flight: int = 4  # NEWSFLOW_IN_FLIGHT: 1 = publish each page before starting the next one
 
+    @property
+    def slug(self) -> str:
+        """The name as Kafka topic names allow it."""
+        return re.sub(r"[^A-Za-z0-9]", "", self.name)
+
 
 async def create_topics(bootstrap: str, names: list[str], partitions: int) -> None:
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
@@ -158,7 +163,7 @@ def url_of(value: bytes) -> str:
 async def throughput(
     system: System, bootstrap: str, data: list[tuple[bytes, bytes]], tmp: Path, partitions: int
 ) -> float:
-    prefix = f"bench-{re.sub(r'[^A-Za-z0-9]', '', system.name)}-{uuid.uuid4().hex[:6]}"
+    prefix = f"bench-{system.slug}-{uuid.uuid4().hex[:6]}"
     await create_topics(bootstrap, [f"{prefix}.{t}" for t in ("raw", "out", "rejected", "stories")], partitions)
     async with RawPageProducer(bootstrap, f"{prefix}.raw") as producer:
         futures = [await producer.enqueue(value, key=key) for key, value in data]
@@ -211,7 +216,7 @@ async def latency(
     rate: float,
     seconds: float,
 ) -> tuple[float, float, float, int]:
-    prefix = f"bench-lat-{re.sub(r'[^A-Za-z0-9]', '', system.name)}-{uuid.uuid4().hex[:6]}"
+    prefix = f"bench-lat-{system.slug}-{uuid.uuid4().hex[:6]}"
     await create_topics(bootstrap, [f"{prefix}.{t}" for t in ("raw", "out", "rejected", "stories")], partitions)
     consumer = await output_consumer(bootstrap, prefix)
     processes = start_system(system, bootstrap, prefix, tmp)

@@ -30,7 +30,8 @@ from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from aiokafka.structs import ConsumerRecord
 
-from tests.integration.stream.conftest import WorkerProcess, free_port
+from tests.integration.stream.conftest import WorkerProcess
+from workers.broker import free_port
 from workers.producer import RAW_PAGE_HEADERS, RawPageProducer
 from workers.settings import Settings
 from workers.stream.samples import example_pages_dir

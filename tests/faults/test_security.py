@@ -30,9 +30,9 @@ from tests.faults.support import (
     check_at_least_once,
     produce_sync,
 )
-from tests.integration.stream.conftest import free_port
+from tests.integration.stream.conftest import WorkerProcess
 from tests.unit.test_hostile_input import HOSTILE_PAGES
-from workers.broker import EmbeddedKafka, SaslSsl, ensure_tls_material
+from workers.broker import EmbeddedKafka, SaslSsl, ensure_tls_material, free_port
 
 pytestmark = pytest.mark.integration
 
@@ -149,15 +149,20 @@ def test_sasl_ssl_worker_authenticates_and_never_shows_the_secret(secure_broker:
     assert "NEWSFLOW_SASL_PASSWORD=**********" in check.stdout
 
 
+def exit_code_within(worker: WorkerProcess, seconds: float) -> int:
+    """The exit code of a worker that must give up by itself; fails the test (and kills it) otherwise."""
+    try:
+        return worker.process.wait(seconds)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        pytest.fail(f"the worker did not give up within {seconds:g} s:\n{worker.output()[-3000:]}")
+
+
 def test_wrong_credentials_fail_fast_with_a_clear_error(secure_broker: EmbeddedKafka, tmp_path: Path) -> None:
     fleet = secure_fleet(secure_broker, tmp_path, password=WRONG)
     started = time.monotonic()
     worker = fleet.start()
-    try:
-        code = worker.process.wait(30)
-    except subprocess.TimeoutExpired:
-        worker.kill()
-        pytest.fail(f"the worker did not give up within 30 s:\n{worker.output()[-3000:]}")
+    code = exit_code_within(worker, 30)
     elapsed = time.monotonic() - started
     output = worker.output()
     assert code != 0, output
@@ -177,11 +182,7 @@ def test_web_server_binds_loopback_by_default() -> None:
 def test_plaintext_client_against_tls_listener_fails_clearly(secure_broker: EmbeddedKafka, tmp_path: Path) -> None:
     fleet = Fleet(secure_broker.bootstrap_for("SASL_SSL"), tmp_path)  # forgot NEWSFLOW_SECURITY_PROTOCOL
     worker = fleet.start()
-    try:
-        code = worker.process.wait(45)
-    except subprocess.TimeoutExpired:
-        worker.kill()
-        pytest.fail(f"the worker did not give up within 45 s:\n{worker.output()[-3000:]}")
+    code = exit_code_within(worker, 45)
     output = worker.output()
     assert code != 0 and "cannot connect to the Kafka brokers" in output, output
     assert "Traceback" not in output, output
