@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import TypeVar
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from typing import Any, TypeVar
 
 E = TypeVar("E")
 R = TypeVar("R")
@@ -21,7 +21,7 @@ R = TypeVar("R")
 
 async def run_in_order(
     events: AsyncIterator[E],
-    process: Callable[[E], Awaitable[R]],
+    process: Callable[[E], Coroutine[Any, Any, R]],
     deliver: Callable[[E, R], Awaitable[object]],
     *,
     depth: int,
@@ -54,7 +54,7 @@ async def run_in_order(
     deliverer = asyncio.create_task(deliver_in_order(), name="newsflow-deliver")
     try:
         async for event in events:
-            task = asyncio.create_task(_call(process, event))
+            task = asyncio.create_task(process(event))
             processing.add(task)
             await enqueue((event, task))
         await enqueue(None)  # the events ended: deliver what was consumed, then stop
@@ -65,6 +65,3 @@ async def run_in_order(
         with contextlib.suppress(asyncio.CancelledError):
             await asyncio.gather(deliverer, *processing, return_exceptions=True)
 
-
-async def _call(process: Callable[[E], Awaitable[R]], event: E) -> R:
-    return await process(event)
