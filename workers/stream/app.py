@@ -26,7 +26,12 @@ from workers.stream.dedup_agent import install_dedup
 from workers.stream.executor import PipelineRunner, ProcessPipelineRunner
 from workers.stream.inflight import run_in_order
 from workers.stream.kafka import aiokafka_options, faust_broker_urls, faust_credentials
-from workers.stream.patches import commit_before_revocation, stop_stale_transactional_producers
+from workers.stream.patches import (
+    commit_before_revocation,
+    fetch_only_active_partitions,
+    seek_before_resuming_streams,
+    stop_stale_transactional_producers,
+)
 from workers.stream.publish import CommitGuard, PublishStats, hold_unacknowledged, publish
 from workers.stream.records import Outcome, origin_of_message
 from workers.stream.topics import message_limits
@@ -275,7 +280,10 @@ def create_app(settings: Settings, *, runner: PipelineRunner | None = None) -> t
     page_articles = install_dedup(app, settings, articles) if settings.dedup else articles
     handler = PageHandler(settings, pipeline_runner, page_articles, rejected, monitor)
     install_monitoring(app, monitor, settings)
-    # Faust drops acked offsets before its revocation commit (workers/stream/patches.py).
+    # Faust drops acked offsets before its revocation commit, and loses messages fetched while it seeks
+    # after a rebalance (workers/stream/patches.py).
+    seek_before_resuming_streams()
+    fetch_only_active_partitions()
     commit_before_revocation(app, aiokafka_options(settings), exactly_once=handler.transactional)
     if settings.processing_guarantee == ProcessingGuarantee.EXACTLY_ONCE:
         stop_stale_transactional_producers(app)  # Faust keeps fenced producers of standby partitions

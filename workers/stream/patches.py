@@ -8,6 +8,12 @@ aiokafka 0.14 metadata spin while no broker answers
     broker is away. :func:`install_metadata_backoff` makes a *failed* metadata update return only after
     ``METADATA_RETRY_BACKOFF`` seconds, so every caller that loops on it is paced; successful updates
     are not delayed. Reconnection after the broker is back is unaffected (at most one backoff later).
+
+faust-streaming 0.15 loses messages around a rebalance
+    Two defects, both found by ``tests/integration/stream/test_rebalance_backlog.py``: the stream
+    partitions are resumed before they are seeked (:func:`seek_before_resuming_streams`), and a fetch
+    whose partition set was emptied while it waited returns the records of *every* partition, which
+    Faust then drops without rewinding (:func:`fetch_only_active_partitions`).
 """
 
 from __future__ import annotations
@@ -41,6 +47,107 @@ def install_metadata_backoff(backoff: float = METADATA_RETRY_BACKOFF) -> bool:
     client_class._metadata_update = _metadata_update
     setattr(client_class, _PATCHED, True)
     log.debug("aiokafka: failed metadata updates are paced by %.2f s", backoff)
+    return True
+
+
+_PATCHED_RESUME = "_newsflow_seek_before_resume"
+
+
+def seek_before_resuming_streams() -> bool:
+    """Keep the stream partitions paused until their seek is done and Faust's queues are cleared.
+
+    After a rebalance Faust (``Recovery._resume_streams`` and ``Recovery.on_recovery_completed``) resumes
+    the stream partitions, then awaits ``perform_seek`` (one committed-offset request per partition), then
+    resumes its flow control, which *clears every stream queue*. The consumer flow is already active at
+    that point (table recovery resumed it), so messages fetched during the seek reach a queue and are
+    cleared with it, while the consumer's position has moved past them: they are never delivered. A
+    trace showed the six dedup-input messages fetched in that window lost, and commits of that partition
+    stuck below them from then on (``tests/integration/stream/test_rebalance_backlog.py``; the same
+    loss as the kill -9 handoff of docs/dedup.md, and 24 of 90 articles in a CI run with two workers).
+    Faust fixed this order once (faust-streaming PR 217); 0.15.3 has it again.
+
+    The fix holds the stream partitions' resume back and performs it in the same synchronous step as the
+    flow-control resume (queue clear), after the seek: nothing can be fetched for them in between.
+    """
+    from faust.tables.recovery import Recovery
+
+    recovery_class: Any = Recovery
+    if getattr(recovery_class, _PATCHED_RESUME, False):
+        return False
+    for name in ("_resume_streams", "on_recovery_completed"):
+        setattr(recovery_class, name, _resuming_after_seek(getattr(recovery_class, name)))
+    setattr(recovery_class, _PATCHED_RESUME, True)
+    return True
+
+
+def _resuming_after_seek(method: Any) -> Any:
+    async def resume_after_seek(self: Any, *args: Any, **kwargs: Any) -> Any:
+        consumer, flow_control = self.app.consumer, self.app.flow_control
+        resume_partitions, resume_flow_control = consumer.resume_partitions, flow_control.resume
+        held: set[Any] = set()
+
+        def resume_held_partitions() -> None:
+            if held:
+                resume_partitions(set(held))
+                held.clear()
+
+        def resume_then_clear_queues() -> None:
+            resume_held_partitions()
+            resume_flow_control()
+
+        consumer.resume_partitions = held.update
+        flow_control.resume = resume_then_clear_queues
+        try:
+            return await method(self, *args, **kwargs)
+        finally:
+            del consumer.resume_partitions, flow_control.resume  # the class methods again
+            resume_held_partitions()  # the method failed between the two: as Faust would have left them
+
+    return resume_after_seek
+
+
+_PATCHED_FETCH = "_newsflow_fetch_active_only"
+
+
+class _ActivePartitionsNow:
+    """The partition filter aiokafka's ``fetched_records`` applies, answered at collection time."""
+
+    __slots__ = ("_consumer",)
+
+    def __init__(self, consumer: Any) -> None:
+        self._consumer = consumer
+
+    def __contains__(self, tp: object) -> bool:
+        active = self._consumer._active_partitions
+        return active is not None and tp in active
+
+    def __bool__(self) -> bool:  # aiokafka reads an empty filter as "all partitions"
+        return True
+
+
+def fetch_only_active_partitions() -> bool:
+    """Collect records only of the partitions Faust will deliver, as they are when collected.
+
+    Faust (``AIOKafkaConsumerThread._fetch_records``) hands aiokafka its *live* set of active partitions
+    and aiokafka waits up to a second for records. When the set is emptied meanwhile (recovery pauses
+    the changelog partitions while every stream partition is still paused for the rebalance), aiokafka
+    reads the empty set as "no filter" and returns records of every partition; the consumer's position
+    moves past them, and Faust drops them because their partitions are paused. A trace showed the
+    message at a raw partition's committed offset lost that way after its seek. Here aiokafka asks "is
+    this partition active now?" for every partition it collects from, and never sees an empty filter.
+    """
+    from faust.transport.drivers.aiokafka import AIOKafkaConsumerThread
+
+    thread_class: Any = AIOKafkaConsumerThread
+    if getattr(thread_class, _PATCHED_FETCH, False):
+        return False
+    original = thread_class._fetch_records
+
+    async def _fetch_records(self: Any, consumer: Any, active_partitions: Any, **kwargs: Any) -> Any:
+        return await original(self, consumer, _ActivePartitionsNow(self.consumer), **kwargs)
+
+    thread_class._fetch_records = _fetch_records
+    setattr(thread_class, _PATCHED_FETCH, True)
     return True
 
 

@@ -1,14 +1,10 @@
-"""Known defect, reproduced: the dedup partition handed to a second worker after kill -9 can lose articles.
+"""The dedup partition handed to a second worker after kill -9: the survivor publishes every article.
 
 Two workers over 8 partitions; the worker that owns the one-partition dedup input is killed mid-stream
-and the other takes the partition over. In 4 of 8 runs with ``rocksdb://`` (standbys on or off) 1-3
-articles never reached the articles topic: always those at the survivor's committed offset of the dedup
-input, although each was published there once and the raw topic was fully committed (with standbys off
-the committed offset then moved past them). 3 runs with ``memory://`` and standbys on lost nothing;
-``memory://`` with standbys off was not run. Cause not found (docs/dedup.md, "Left for later").
-
-Not run by default (about 2 minutes, and it fails only in some runs): ``NEWSFLOW_KNOWN_DEFECTS=1``, and
-``NEWSFLOW_TEST_STORE=rocksdb://`` for the store that showed it.
+and the other takes the partition over. Before the rebalance fixes of workers/stream/patches.py, 4 of 8
+runs with ``rocksdb://`` lost 1-3 articles: those at the survivor's committed offset of the dedup input,
+fetched while Faust sought and then cleared from its queues. ``NEWSFLOW_TEST_STORE=rocksdb://`` runs it
+on RocksDB (default ``memory://``).
 """
 
 from __future__ import annotations
@@ -22,6 +18,7 @@ import orjson
 import pytest
 
 from .conftest import StreamEnv, committed_and_end_offsets, read_topic, run
+from .monitoring import scrape, value
 from .test_dedup import (
     dedup_input_topic_name_for,
     offline_verdicts,
@@ -35,24 +32,16 @@ from .test_dedup import (
 pytestmark = [
     pytest.mark.integration,
     pytest.mark.timeout(400),
-    pytest.mark.skipif(not os.environ.get("NEWSFLOW_KNOWN_DEFECTS"), reason="known defect; NEWSFLOW_KNOWN_DEFECTS=1"),
-    pytest.mark.xfail(strict=False, reason="dedup handoff after kill -9 can lose articles (docs/dedup.md)"),
 ]
 
 
-def dedup_owner(procs: list[Any]) -> int:
-    """The worker whose latest table recovery lists the dedup changelogs among its active partitions."""
-    owners = []
-    for index, proc in enumerate(procs):
-        text = proc.output()
-        at = text.rfind("Highwater for active changelog partitions")
-        table = []
-        for line in text[at:].splitlines()[1:] if at >= 0 else []:
-            if not line.startswith(("+", "|")):
-                break
-            table.append(line)
-        if "dedup_articles-changelog" in "\n".join(table):
-            owners.append(index)
+def dedup_owner(procs: list[Any], topic: str) -> int:
+    """The worker that has consumed the dedup input (its partition has not moved since pages arrived)."""
+    owners = [
+        index
+        for index, proc in enumerate(procs)
+        if value(scrape(proc), "faust_messages_received_per_topics_partition", partition="0", topic=topic)
+    ]
     assert len(owners) == 1, owners
     return owners[0]
 
@@ -72,7 +61,7 @@ def test_dedup_owner_killed_mid_stream_the_survivor_publishes_every_article(
     half = len(pages) // 2
     run(send_all(env.bootstrap, env.raw, pages[:half]))
     time.sleep(6)
-    victim = dedup_owner(procs)
+    victim = dedup_owner(procs, topic)
     procs[victim].kill()
     run(send_all(env.bootstrap, env.raw, pages[half:]))
     try:

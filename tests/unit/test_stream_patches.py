@@ -1,0 +1,111 @@
+"""The Faust rebalance workarounds (workers/stream/patches.py), on stand-ins for Faust's objects.
+
+The real broker shows the loss they prevent: tests/integration/stream/test_rebalance_backlog.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from faust.tables.recovery import Recovery
+from faust.transport.drivers.aiokafka import AIOKafkaConsumerThread
+
+from workers.stream.patches import (
+    _ActivePartitionsNow,
+    _resuming_after_seek,
+    fetch_only_active_partitions,
+    seek_before_resuming_streams,
+)
+
+STREAMS = {("raw", 0), ("raw", 1), ("dedup-input", 0)}
+
+
+class Consumer:
+    def __init__(self, events: list[str]) -> None:
+        self.events = events
+        self.active: set[Any] = set()
+
+    def resume_partitions(self, tps: set[Any]) -> None:
+        self.events.append("resume_partitions")
+        self.active |= set(tps)
+
+    async def perform_seek(self) -> None:
+        self.events.append("seek start")
+        await asyncio.sleep(0)  # a fetch can run here: the stream partitions must not be active
+        self.events.append(f"seek end, active: {sorted(self.active)}")
+
+    def resume_flow(self) -> None:
+        self.events.append("resume_flow")
+
+
+class FlowControl:
+    def __init__(self, events: list[str], consumer: Consumer) -> None:
+        self.events, self.consumer = events, consumer
+
+    def resume(self) -> None:  # Faust's FlowControlEvent.resume clears every stream queue
+        self.events.append(f"clear queues, active: {sorted(self.consumer.active)}")
+
+
+async def faust_resume_streams(self: Any) -> str:
+    """The order of Faust 0.15.3's ``Recovery._resume_streams``."""
+    self.app.consumer.resume_partitions(STREAMS)
+    await self.app.consumer.perform_seek()
+    self.app.flow_control.resume()
+    self.app.consumer.resume_flow()
+    return "done"
+
+
+def recovery() -> tuple[Any, list[str]]:
+    events: list[str] = []
+    consumer = Consumer(events)
+    return SimpleNamespace(app=SimpleNamespace(consumer=consumer, flow_control=FlowControl(events, consumer))), events
+
+
+def test_stream_partitions_resume_after_the_seek_in_the_step_that_clears_the_queues() -> None:
+    self, events = recovery()
+    assert asyncio.run(_resuming_after_seek(faust_resume_streams)(self)) == "done"
+    everything = sorted(STREAMS)
+    assert events == [
+        "seek start",
+        "seek end, active: []",
+        "resume_partitions",
+        f"clear queues, active: {everything}",
+        "resume_flow",
+    ]
+    assert "resume_partitions" not in vars(self.app.consumer)  # the class methods again
+    assert "resume" not in vars(self.app.flow_control)
+
+
+def test_a_failed_seek_still_resumes_the_held_partitions() -> None:
+    self, _ = recovery()
+
+    async def seek_times_out(self: Any) -> None:
+        self.app.consumer.resume_partitions(STREAMS)
+        raise TimeoutError
+
+    with pytest.raises(TimeoutError):
+        asyncio.run(_resuming_after_seek(seek_times_out)(self))
+    assert self.app.consumer.active == STREAMS
+
+
+def test_aiokafka_collects_only_partitions_active_when_it_collects() -> None:
+    faust_consumer = SimpleNamespace(_active_partitions=set())
+    active_now = _ActivePartitionsNow(faust_consumer)
+    assert active_now  # an empty filter would mean "every partition" to aiokafka
+    assert ("raw", 0) not in active_now
+    faust_consumer._active_partitions.add(("raw", 0))
+    assert ("raw", 0) in active_now
+    faust_consumer._active_partitions = None
+    assert ("raw", 0) not in active_now
+
+
+def test_the_patches_are_installed_once_on_faust_classes() -> None:
+    seek_before_resuming_streams()
+    fetch_only_active_partitions()
+    resume_streams, fetch = Recovery._resume_streams, AIOKafkaConsumerThread._fetch_records
+    assert not seek_before_resuming_streams() and not fetch_only_active_partitions()
+    assert (Recovery._resume_streams, AIOKafkaConsumerThread._fetch_records) == (resume_streams, fetch)
+    assert Recovery.on_recovery_completed.__name__ == "resume_after_seek"
