@@ -1,6 +1,11 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
+from typing import Any
+
+import orjson
 
 from schemas import Rejected
 from workers.inputs import iter_inputs
@@ -8,6 +13,16 @@ from workers.pipeline import Pipeline, PipelineSettings
 from workers.stream.executor import ProcessPipelineRunner
 from workers.stream.records import outcome_of
 from workers.stream.samples import example_pages_dir
+
+_WORDS = " ".join(f"từ{i % 997} câu" for i in range(200_000))
+SLOW_PAGE = orjson.dumps(
+    {
+        "url": "https://slow.invalid/page",
+        "fetched_at": "2025-01-01T00:00:00+00:00",
+        "content": "\n".join(_WORDS[i : i + 400] for i in range(0, len(_WORDS), 400)),
+        "content_type": "text/plain",
+    }
+)
 
 
 def test_process_runner_matches_inline_and_enforces_the_budget() -> None:
@@ -21,11 +36,11 @@ def test_process_runner_matches_inline_and_enforces_the_budget() -> None:
             first_pid = runner.pid
             outcome = await runner.run(record.payload, record.origin, record.key)
             assert (outcome.key, outcome.value) == (expected.key, expected.value)
-            # A budget no page can meet: the child is killed, the message dead-lettered as timeout.
-            runner.timeout = 1e-4
-            timed_out = await runner.run(record.payload, record.origin, record.key)
+            # A page that takes ~0.5 s against a 0.05 s budget: the child is killed, the page dead-lettered.
+            runner.timeout = 0.05
+            timed_out = await runner.run(SLOW_PAGE, record.origin, record.key)
             assert timed_out.kind == "rejected" and timed_out.reason == "timeout"
-            assert Rejected.model_validate_json(timed_out.value).payload == record.payload
+            assert Rejected.model_validate_json(timed_out.value).payload == SLOW_PAGE
             assert timed_out.key == record.key
             # The next message is served by a fresh child.
             runner.timeout = 30
@@ -36,3 +51,58 @@ def test_process_runner_matches_inline_and_enforces_the_budget() -> None:
             await runner.close()
 
     asyncio.run(scenario())
+
+
+def records(count: int) -> list[Any]:
+    found = list(iter_inputs([str(example_pages_dir())]))
+    return [found[i % len(found)] for i in range(count)]
+
+
+def expected_outcomes(items: list[Any]) -> list[tuple[bytes | None, bytes]]:
+    pipeline = Pipeline()
+    return [
+        (outcome.key, outcome.value)
+        for outcome in (outcome_of(pipeline.run(r.payload, r.origin), r.key) for r in items)
+    ]
+
+
+def test_concurrent_requests_are_answered_each_with_its_own_page() -> None:
+    items = records(10)
+    expected = expected_outcomes(items)
+
+    async def scenario() -> list[tuple[bytes | None, bytes]]:
+        runner = ProcessPipelineRunner(PipelineSettings(), timeout=30)
+        try:
+            await runner.start()
+            outcomes = await asyncio.gather(*(runner.run(r.payload, r.origin, r.key) for r in items))
+            return [(o.key, o.value) for o in outcomes]
+        finally:
+            await runner.close()
+
+    assert asyncio.run(scenario()) == expected
+
+
+def test_a_child_lost_with_pages_waiting_fails_only_the_page_it_had() -> None:
+    items = records(40)
+    expected = expected_outcomes(items)
+
+    async def scenario() -> tuple[list[Any], int]:
+        runner = ProcessPipelineRunner(PipelineSettings(), timeout=30)
+        try:
+            await runner.start()
+            assert runner.pid is not None
+            tasks = [asyncio.ensure_future(runner.run(r.payload, r.origin, r.key)) for r in items]
+            await asyncio.sleep(0.03)  # one page is in the child, the others wait for it
+            os.kill(runner.pid, signal.SIGKILL)
+            return list(await asyncio.gather(*tasks)), runner.restarts
+        finally:
+            await runner.close()
+
+    outcomes, restarts = asyncio.run(scenario())
+    failed = [i for i, o in enumerate(outcomes) if o.kind == "rejected" and o.reason == "internal_error"]
+    assert len(failed) <= 1 and restarts == 1
+    for i, outcome in enumerate(outcomes):
+        if i in failed:
+            assert Rejected.model_validate_json(outcome.value).payload == items[i].payload
+        else:
+            assert (outcome.key, outcome.value) == expected[i]
