@@ -56,7 +56,9 @@ class Article(_Frozen):
     site: str | None = None
     fetched_at: AwareDatetime
     published_at: datetime | None = Field(None, description="When the page says it was published.")
-    language: str | None = Field(None, description="ISO 639-1 code of the article text.")
+    language: str | None = Field(
+        None, description="ISO 639-1 code of the article text (ISO 639-3 for a language that has no 639-1 code)."
+    )
     language_confidence: float | None = Field(None, ge=0, le=1)
     title: str
     lead: str | None = Field(None, description="The standfirst / sapo paragraph.")
