@@ -106,3 +106,53 @@ def test_a_child_lost_with_pages_waiting_fails_only_the_page_it_had() -> None:
             assert Rejected.model_validate_json(outcome.value).payload == items[i].payload
         else:
             assert (outcome.key, outcome.value) == expected[i]
+
+
+def test_pages_queued_behind_a_page_over_budget_are_not_charged_for_the_wait() -> None:
+    # Pipelined: all pages are in the child's pipe at once. The slow page (0.2-0.5 s) exceeds the 0.12 s
+    # budget; the pages behind it wait for it and for a new child (~1-2 s), far longer than the budget,
+    # and must still be answered by the new child, each with its own output.
+    items = records(9)
+    expected = expected_outcomes(items)
+    slow_at = 4
+
+    async def scenario() -> tuple[list[Any], int]:
+        runner = ProcessPipelineRunner(PipelineSettings(), timeout=30)
+        try:
+            await runner.start()
+            runner.timeout = 0.12  # the sample pages take ~0.01 s
+            payloads = [(SLOW_PAGE if i == slow_at else r.payload, r.origin, r.key) for i, r in enumerate(items)]
+            outcomes = await asyncio.gather(*(runner.run(*p) for p in payloads))
+            return list(outcomes), runner.restarts
+        finally:
+            await runner.close()
+
+    outcomes, restarts = asyncio.run(scenario())
+    assert restarts == 1
+    for i, outcome in enumerate(outcomes):
+        if i == slow_at:
+            assert outcome.kind == "rejected" and outcome.reason == "timeout"
+            assert Rejected.model_validate_json(outcome.value).payload == SLOW_PAGE
+        else:
+            assert (outcome.key, outcome.value) == expected[i]
+
+
+def test_cancelled_requests_leave_the_runner_usable() -> None:
+    items = records(12)
+    expected = expected_outcomes(items)
+
+    async def scenario() -> list[tuple[bytes | None, bytes]]:
+        runner = ProcessPipelineRunner(PipelineSettings(), timeout=30)
+        try:
+            await runner.start()
+            doomed = [asyncio.ensure_future(runner.run(r.payload, r.origin, r.key)) for r in items]
+            await asyncio.sleep(0)
+            for task in doomed:
+                task.cancel()
+            await asyncio.gather(*doomed, return_exceptions=True)
+            outcomes = await asyncio.gather(*(runner.run(r.payload, r.origin, r.key) for r in items))
+            return [(o.key, o.value) for o in outcomes]
+        finally:
+            await runner.close()
+
+    assert asyncio.run(scenario()) == expected

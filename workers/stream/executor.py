@@ -17,10 +17,15 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import logging
 import multiprocessing
 import signal
+import threading
 import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
@@ -160,10 +165,45 @@ def _timeout_message(timeout: float) -> str:
     )
 
 
+@dataclass(eq=False)
+class _Request:
+    payload: bytes
+    origin: Origin
+    key: bytes | None
+    future: asyncio.Future[Outcome]
+    written: bool = False  # the whole request is in the child's pipe
+    budget: asyncio.TimerHandle | None = None  # runs from when the child can start on it
+
+
+class _Child:
+    """One pipeline process and its pipe: requests go in through the runner's writer thread, in order;
+    this child's reader thread hands the answers, which come back in the same order, to the loop.
+
+    Each end of the pipe has one owner: only the writer thread writes and finally closes the pipe,
+    only the reader thread reads. Killing the process is what ends both: the reader meets EOF and the
+    writer a broken pipe.
+    """
+
+    def __init__(self, process: BaseProcess, conn: Connection) -> None:
+        self.process = process
+        self.conn = conn
+        self.pending: deque[_Request] = deque()  # written or being written, oldest (the one running) first
+        self.dead = False
+
+    def kill(self) -> None:
+        self.dead = True
+        if self.process.is_alive():
+            self.process.kill()
+
+
 class ProcessPipelineRunner:
     """Pipeline in one spawned child process; kills and respawns it when a page exceeds ``timeout``.
 
-    One request is in flight at a time (the agent processes a partition's messages in order).
+    Concurrent :meth:`run` calls are pipelined: their requests queue in the child's pipe, so the child
+    starts on the next page as soon as it has answered one, while the parent is still reading the answer.
+    The budget of a page runs from when the child can start on it (the page before it answered and the
+    page written), not from when it was queued. A page over budget or a child that dies fails only the
+    page the child was working on; the pages queued behind it go to the next child.
     """
 
     def __init__(self, settings: PipelineSettings, timeout: float, *, record_stages: bool = False) -> None:
@@ -171,18 +211,21 @@ class ProcessPipelineRunner:
         self.timeout = timeout
         self.record_stages = record_stages
         self._context = multiprocessing.get_context("spawn")
-        self._process: BaseProcess | None = None
-        self._conn: Connection | None = None
-        # One thread does the blocking pipe I/O so that large payloads never block the loop.
-        self._io = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="pipeline-io")
-        self._lock = asyncio.Lock()
+        self._child: _Child | None = None
+        self._queue: deque[_Request] = deque()  # not yet handed to a child
+        # Blocking pipe writes (a large page waits for the child to read it) stay off the loop, in order.
+        self._writer = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="pipeline-write")
+        self._spawner = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="pipeline-spawn")
+        self._spawning: asyncio.Task[None] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._closed = False
         self.restarts = 0
 
     @property
     def pid(self) -> int | None:
-        return self._process.pid if self._process is not None else None
+        return self._child.process.pid if self._child is not None else None
 
-    def _spawn(self) -> None:
+    def _spawn(self) -> tuple[BaseProcess, Connection]:
         parent, child = self._context.Pipe(duplex=True)
         process = self._context.Process(
             target=_child_main,
@@ -199,78 +242,202 @@ class ProcessPipelineRunner:
             ready = False
         if not ready:
             process.kill()
+            parent.close()
             raise RuntimeError(
                 f"the pipeline process did not start within {_START_TIMEOUT:g} s (exit code {process.exitcode}); "
                 "programs embedding the worker must guard their entry point with `if __name__ == '__main__':`"
             )
-        self._process, self._conn = process, parent
         log.info(
             "pipeline process started",
             extra={"pid": process.pid, "start_seconds": round(time.perf_counter() - started, 3)},
         )
-
-    def _kill(self) -> None:
-        process, conn = self._process, self._conn
-        self._process = self._conn = None
-        if process is not None and process.is_alive():
-            process.kill()
-        if process is not None:
-            process.join(5)
-        if conn is not None:
-            conn.close()
-
-    @staticmethod
-    def _roundtrip(conn: Connection, request: tuple[bytes, Origin, bytes | None]) -> Outcome:
-        conn.send(request)
-        result: Outcome = conn.recv()
-        return result
+        return process, parent
 
     async def start(self) -> None:
-        loop = asyncio.get_running_loop()
-        async with self._lock:
-            if self._process is None:
-                await loop.run_in_executor(self._io, self._spawn)
+        self._loop = asyncio.get_running_loop()
+        if self._child is None or self._child.dead:
+            await asyncio.shield(self._respawn())
 
     async def run(self, payload: bytes, origin: Origin, key: bytes | None) -> Outcome:
-        loop = asyncio.get_running_loop()
-        async with self._lock:
-            if self._process is None or not self._process.is_alive():
-                if self._process is not None:
-                    self.restarts += 1
-                    self._kill()
-                await loop.run_in_executor(self._io, self._spawn)
-            assert self._conn is not None
-            future = loop.run_in_executor(self._io, self._roundtrip, self._conn, (payload, origin, key))
-            try:
-                return await asyncio.wait_for(asyncio.shield(future), self.timeout)
-            except TimeoutError:
-                log.warning(
-                    "pipeline exceeded the per-message budget; restarting the pipeline process",
-                    extra={"timeout_seconds": self.timeout, "origin": origin.describe()},
-                )
-                self._kill()
-                self.restarts += 1
-                await asyncio.gather(future, return_exceptions=True)
-                return failure_outcome(RejectReason.TIMEOUT, _timeout_message(self.timeout), payload, origin, key)
-            except (EOFError, OSError) as exc:
-                exitcode = self._process.exitcode if self._process is not None else None
-                log.error(
-                    "pipeline process died on a message; restarting it",
-                    extra={"exitcode": exitcode, "error": repr(exc), "origin": origin.describe()},
-                )
-                self._kill()
-                self.restarts += 1
-                message = (
-                    f"the pipeline process died while processing this page (exit code {exitcode}); "
-                    "the page was dead-lettered so the partition keeps moving; report it with this record"
-                )
-                return failure_outcome(RejectReason.INTERNAL_ERROR, message, payload, origin, key)
-            except asyncio.CancelledError:
-                # Shutdown while a page is in flight: let it finish so the child stays consistent.
-                await asyncio.gather(future, return_exceptions=True)
-                raise
+        if self._closed:
+            raise RuntimeError("the pipeline runner is closed")
+        self._loop = loop = asyncio.get_running_loop()
+        request = _Request(payload, origin, key, loop.create_future())
+        self._queue.append(request)
+        self._dispatch()
+        try:
+            return await request.future
+        except asyncio.CancelledError:
+            # Not yet sent: forget it. Already in a child: its answer is read and dropped.
+            with contextlib.suppress(ValueError):
+                self._queue.remove(request)
+            raise
 
     async def close(self) -> None:
-        async with self._lock:
-            self._kill()
-        self._io.shutdown(wait=False, cancel_futures=True)
+        self._closed = True
+        if self._spawning is not None:
+            self._spawning.cancel()
+        child, self._child = self._child, None
+        if child is not None:
+            child.kill()
+            for request in child.pending:
+                _cancel(request)
+        while self._queue:
+            _cancel(self._queue.popleft())
+        self._writer.shutdown(wait=False, cancel_futures=False)  # let it close the pipe
+        self._spawner.shutdown(wait=False, cancel_futures=True)
+
+    # -- handing requests to the child ------------------------------------------------------------
+
+    def _dispatch(self) -> None:
+        child = self._child
+        if child is None or child.dead:
+            if self._queue:
+                self._respawn()
+            return
+        while self._queue:
+            request = self._queue.popleft()
+            if request.future.done():  # cancelled while waiting for a child
+                continue
+            child.pending.append(request)
+            self._writer.submit(self._write, child, request)
+
+    def _respawn(self) -> asyncio.Task[None]:
+        """The task starting the next child (one at a time); the queued pages go to it once it is ready."""
+        if self._spawning is None:
+            self._spawning = asyncio.ensure_future(self._start_child())
+            self._spawning.add_done_callback(self._child_started)
+        return self._spawning
+
+    async def _start_child(self) -> None:
+        assert self._loop is not None
+        process, conn = await self._loop.run_in_executor(self._spawner, self._spawn)
+        if self._closed:
+            process.kill()
+            return
+        child = self._child = _Child(process, conn)
+        threading.Thread(target=self._read, args=(child,), name="pipeline-read", daemon=True).start()
+
+    def _child_started(self, task: asyncio.Task[None]) -> None:
+        self._spawning = None
+        error = None if task.cancelled() else task.exception()
+        if error is not None:  # the pages waiting for it get the error (``run`` raises it)
+            while self._queue:
+                request = self._queue.popleft()
+                if not request.future.done():
+                    request.future.set_exception(error)
+            return
+        self._dispatch()
+
+    def _write(self, child: _Child, request: _Request) -> None:
+        """Writer thread: one request into the pipe (blocks while the child is busy and the pipe full)."""
+        if child.dead:  # a cancelled request is still written: the child answers every request in pending
+            return
+        try:
+            child.conn.send((request.payload, request.origin, request.key))
+        except Exception:
+            return  # the child is gone: the reader meets EOF and the loop hands the request on
+        self._call(self._written, child, request)
+
+    def _read(self, child: _Child) -> None:
+        """Reader thread: answers in order until the child is gone; then the writer closes the pipe."""
+        while True:
+            try:
+                outcome = child.conn.recv()
+            except Exception as exc:  # EOFError when killed or crashed; anything else leaves the pipe unusable
+                self._call(self._lost, child, exc)
+                with contextlib.suppress(RuntimeError):  # closing: the pipe is left to the garbage collector
+                    self._writer.submit(child.conn.close)
+                return
+            self._call(self._answered, child, outcome)
+
+    def _call(self, callback: Callable[..., None], *args: object) -> None:
+        loop = self._loop
+        if loop is not None and not loop.is_closed():
+            with contextlib.suppress(RuntimeError):  # the loop stopped meanwhile
+                loop.call_soon_threadsafe(callback, *args)
+
+    # -- answers, budgets and losses (on the loop) -------------------------------------------------
+
+    def _written(self, child: _Child, request: _Request) -> None:
+        request.written = True
+        if child.pending and child.pending[0] is request:
+            self._start_budget(child, request)
+
+    def _start_budget(self, child: _Child, request: _Request) -> None:
+        if not child.dead and request.budget is None and self._loop is not None:
+            request.budget = self._loop.call_later(self.timeout, self._over_budget, child, request)
+
+    def _answered(self, child: _Child, outcome: Outcome) -> None:
+        if child.dead or not child.pending:
+            return
+        request = child.pending.popleft()
+        if request.budget is not None:
+            request.budget.cancel()
+        if not request.future.done():
+            request.future.set_result(outcome)
+        if child.pending and child.pending[0].written:
+            self._start_budget(child, child.pending[0])
+
+    def _over_budget(self, child: _Child, request: _Request) -> None:
+        if child.dead or not child.pending or child.pending[0] is not request:
+            return
+        log.warning(
+            "pipeline exceeded the per-message budget; restarting the pipeline process",
+            extra={"timeout_seconds": self.timeout, "origin": request.origin.describe()},
+        )
+        outcome = failure_outcome(
+            RejectReason.TIMEOUT, _timeout_message(self.timeout), request.payload, request.origin, request.key
+        )
+        self._replace(child, outcome)
+
+    def _lost(self, child: _Child, exc: BaseException) -> None:
+        if child.dead:  # killed here, over budget or closing: already handled
+            return
+        exitcode = child.process.exitcode
+        request = child.pending[0] if child.pending else None
+        log.error(
+            "pipeline process died; restarting it",
+            extra={
+                "exitcode": exitcode,
+                "error": repr(exc),
+                "origin": request.origin.describe() if request is not None else None,
+            },
+        )
+        outcome = None
+        if request is not None and request.written:  # a child lost while idle fails no page
+            message = (
+                f"the pipeline process died while processing this page (exit code {exitcode}); "
+                "the page was dead-lettered so the partition keeps moving; report it with this record"
+            )
+            outcome = failure_outcome(
+                RejectReason.INTERNAL_ERROR, message, request.payload, request.origin, request.key
+            )
+        self._replace(child, outcome)
+
+    def _replace(self, child: _Child, outcome: Outcome | None) -> None:
+        """Fail the page the child was on with ``outcome``, requeue the pages behind it, start a new child."""
+        child.kill()
+        self.restarts += 1
+        if self._child is child:
+            self._child = None
+        if child.pending and outcome is not None:
+            failed = child.pending.popleft()
+            if failed.budget is not None:
+                failed.budget.cancel()
+            if not failed.future.done():
+                failed.future.set_result(outcome)
+        waiting = [r for r in child.pending if not r.future.done()]
+        child.pending.clear()
+        for request in waiting:
+            request.written, request.budget = False, None
+        self._queue.extendleft(reversed(waiting))  # ahead of pages queued meanwhile, in their order
+        if not self._closed:
+            self._respawn()  # now, not on the next page: starting a child takes a second or two
+
+
+def _cancel(request: _Request) -> None:
+    if request.budget is not None:
+        request.budget.cancel()
+    if not request.future.done():
+        request.future.cancel()
