@@ -19,13 +19,14 @@ _UNSPACED_RATE = 500
 def count_words(text: str) -> tuple[int, bool]:
     """Words of the text and whether its script separates words with spaces.
 
-    ``str.split`` is an order of magnitude faster than a word regex; free-standing dashes and
-    bullets are the only tokens without a letter or digit that news text has in number.
+    Free-standing dashes and bullets are the only tokens without a letter or digit that news text
+    has in number; they are not words.
     """
     sample = text[:500]
     if len(_UNSPACED.findall(sample)) * 3 > len(sample):
         return len(_CHARACTER.findall(text)), False
-    return max(0, len(text.split()) - sum(text.count(dash) for dash in _DASHES)), True
+    dashes = sum(text.count(dash) for dash in _DASHES if dash[1] in text)
+    return max(0, len(text.split()) - dashes), True  # split: far faster than a word regex
 
 
 class CountWords:
