@@ -679,11 +679,13 @@ class _Tagger:
         )
 
     def _group_for(self, mention: _Mention, groups: dict[object, _Group], persons: dict[str, list[_Group]]) -> _Group:
+        if mention.known is not None:  # most mentions: a gazetteer entry seen before in the article
+            ident: object = mention.known.ident  # an int; other groups are keyed by (type, key) tuples
+            if (seen := groups.get(ident)) is not None:
+                return seen
         key = matching_key(mention.surface)
         assert mention.type is not None
-        if mention.known is not None:
-            ident: object = ("known", mention.known.ident)
-        else:
+        if mention.known is None:
             target = None
             if mention.type == "person" or " " not in key:
                 target = self._short_form(key, persons, groups)
