@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
+from collections.abc import AsyncIterator
 from typing import Any
 
 import orjson
@@ -25,14 +27,22 @@ SLOW_PAGE = orjson.dumps(
 )
 
 
+@contextlib.asynccontextmanager
+async def started_runner(timeout: float = 30) -> AsyncIterator[ProcessPipelineRunner]:
+    runner = ProcessPipelineRunner(PipelineSettings(), timeout=timeout)
+    try:
+        await runner.start()
+        yield runner
+    finally:
+        await runner.close()
+
+
 def test_process_runner_matches_inline_and_enforces_the_budget() -> None:
     record = next(iter_inputs([str(example_pages_dir())]))
     expected = outcome_of(Pipeline().run(record.payload, record.origin), record.key)
 
     async def scenario() -> None:
-        runner = ProcessPipelineRunner(PipelineSettings(), timeout=30)
-        try:
-            await runner.start()
+        async with started_runner() as runner:
             first_pid = runner.pid
             outcome = await runner.run(record.payload, record.origin, record.key)
             assert (outcome.key, outcome.value) == (expected.key, expected.value)
@@ -47,8 +57,6 @@ def test_process_runner_matches_inline_and_enforces_the_budget() -> None:
             again = await runner.run(record.payload, record.origin, record.key)
             assert again.value == expected.value
             assert runner.pid != first_pid and runner.restarts == 1
-        finally:
-            await runner.close()
 
     asyncio.run(scenario())
 
@@ -71,13 +79,9 @@ def test_concurrent_requests_are_answered_each_with_its_own_page() -> None:
     expected = expected_outcomes(items)
 
     async def scenario() -> list[tuple[bytes | None, bytes]]:
-        runner = ProcessPipelineRunner(PipelineSettings(), timeout=30)
-        try:
-            await runner.start()
+        async with started_runner() as runner:
             outcomes = await asyncio.gather(*(runner.run(r.payload, r.origin, r.key) for r in items))
             return [(o.key, o.value) for o in outcomes]
-        finally:
-            await runner.close()
 
     assert asyncio.run(scenario()) == expected
 
@@ -87,16 +91,12 @@ def test_a_child_lost_with_pages_waiting_fails_only_the_page_it_had() -> None:
     expected = expected_outcomes(items)
 
     async def scenario() -> tuple[list[Any], int]:
-        runner = ProcessPipelineRunner(PipelineSettings(), timeout=30)
-        try:
-            await runner.start()
+        async with started_runner() as runner:
             assert runner.pid is not None
             tasks = [asyncio.ensure_future(runner.run(r.payload, r.origin, r.key)) for r in items]
             await asyncio.sleep(0.03)  # one page is in the child, the others wait for it
             os.kill(runner.pid, signal.SIGKILL)
             return list(await asyncio.gather(*tasks)), runner.restarts
-        finally:
-            await runner.close()
 
     outcomes, restarts = asyncio.run(scenario())
     failed = [i for i, o in enumerate(outcomes) if o.kind == "rejected" and o.reason == "internal_error"]
@@ -117,15 +117,11 @@ def test_pages_queued_behind_a_page_over_budget_are_not_charged_for_the_wait() -
     slow_at = 4
 
     async def scenario() -> tuple[list[Any], int]:
-        runner = ProcessPipelineRunner(PipelineSettings(), timeout=30)
-        try:
-            await runner.start()
+        async with started_runner() as runner:
             runner.timeout = 0.12  # the sample pages take ~0.01 s
             payloads = [(SLOW_PAGE if i == slow_at else r.payload, r.origin, r.key) for i, r in enumerate(items)]
             outcomes = await asyncio.gather(*(runner.run(*p) for p in payloads))
             return list(outcomes), runner.restarts
-        finally:
-            await runner.close()
 
     outcomes, restarts = asyncio.run(scenario())
     assert restarts == 1
@@ -142,9 +138,7 @@ def test_cancelled_requests_leave_the_runner_usable() -> None:
     expected = expected_outcomes(items)
 
     async def scenario() -> list[tuple[bytes | None, bytes]]:
-        runner = ProcessPipelineRunner(PipelineSettings(), timeout=30)
-        try:
-            await runner.start()
+        async with started_runner() as runner:
             doomed = [asyncio.ensure_future(runner.run(r.payload, r.origin, r.key)) for r in items]
             await asyncio.sleep(0)
             for task in doomed:
@@ -152,7 +146,5 @@ def test_cancelled_requests_leave_the_runner_usable() -> None:
             await asyncio.gather(*doomed, return_exceptions=True)
             outcomes = await asyncio.gather(*(runner.run(r.payload, r.origin, r.key) for r in items))
             return [(o.key, o.value) for o in outcomes]
-        finally:
-            await runner.close()
 
     assert asyncio.run(scenario()) == expected
