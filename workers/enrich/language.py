@@ -15,7 +15,7 @@ _SAMPLE_CHARS = 240
 _SHORT_CHARS = 200
 _SURE = 0.9
 _CLOSE = 0.5  # the runner-up's probability over the best's
-_RANKED = 10  # candidates asked for when a short text's prior needs its own score
+_RANKED = 10  # candidates asked for when the prior needs its own score
 
 
 @lru_cache(maxsize=1)
