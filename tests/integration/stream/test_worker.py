@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import subprocess
 import sys
+import threading
 import time
 from datetime import UTC, datetime
 
@@ -147,7 +149,10 @@ def test_exactly_once_survives_kill_9(stream_env: StreamEnv, start_worker) -> No
     guarantee = {"NEWSFLOW_PROCESSING_GUARANTEE": "exactly_once", "NEWSFLOW_DEDUP": "false"}
     pages = sample_pages(count)
     first = start_worker(**guarantee)
-    run(send_all_fast(env.bootstrap, env.raw, pages))
+    # Paced input (~12 s at 50 pages/s): a worker faster than the polling below cannot finish the
+    # stream before it is killed, and a transaction is open when the kill lands.
+    producer = threading.Thread(target=run, args=(send_paced(env.bootstrap, env.raw, pages, per_second=50),))
+    producer.start()
     # Kill -9 mid-stream, after at least one transaction committed (Faust commits every 2.8 s).
     deadline = time.monotonic() + 90
     seen = 0
@@ -158,6 +163,7 @@ def test_exactly_once_survives_kill_9(stream_env: StreamEnv, start_worker) -> No
             break
         time.sleep(0.2)
     first.kill()
+    producer.join()
     assert 0 < seen < count, f"could not kill mid-stream (saw {seen}):\n{first.output()[-3000:]}"
 
     second = start_worker(**guarantee)
@@ -170,8 +176,12 @@ def test_exactly_once_survives_kill_9(stream_env: StreamEnv, start_worker) -> No
     assert second.terminate() == 0
 
 
-async def send_all_fast(bootstrap: str, topic: str, pages: list[bytes]) -> None:
+async def send_paced(bootstrap: str, topic: str, pages: list[bytes], *, per_second: float) -> None:
     async with RawPageProducer(bootstrap, topic) as producer:
-        futures = [await producer.enqueue(p, key=orjson.loads(p)["url"].encode()) for p in pages]
+        started = time.monotonic()
+        futures = []
+        for sent, page in enumerate(pages):
+            await asyncio.sleep(max(0.0, started + sent / per_second - time.monotonic()))
+            futures.append(await producer.enqueue(page, key=orjson.loads(page)["url"].encode()))
         for future in futures:
             await future
