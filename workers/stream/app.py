@@ -47,6 +47,7 @@ class Processed:
     started: float  # perf_counter when the pipeline got the message
     pipeline_seconds: float
 
+
 AGENT_NAME = "newsflow.pages"
 
 

@@ -64,4 +64,3 @@ async def run_in_order(
             pending.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await asyncio.gather(deliverer, *processing, return_exceptions=True)
-
