@@ -42,3 +42,11 @@ def test_fold_aligned_keeps_offsets() -> None:
     folded = fold_aligned(text)
     assert len(folded) == len(text)
     assert folded.startswith("hoà bình")
+
+
+def test_fold_aligned_lowers_text_with_a_dotted_capital_i() -> None:
+    # 'İ'.lower() is two characters; the fold must still lower the rest and keep offsets.
+    text = "İZMİR'de Zeytin hasadı, Hòa Bình"
+    folded = fold_aligned(text)
+    assert len(folded) == len(text)
+    assert folded == "izmir'de zeytin hasadı, hoà bình"

@@ -61,8 +61,9 @@ def fold_aligned(text: str) -> str:
     lowered = text.lower()
     if lowered.isascii():
         return lowered
-    folded = _NEW_STYLE.sub(_swap, lowered)
-    return folded if len(folded) == len(text) else lowered if len(lowered) == len(text) else text
+    if len(lowered) != len(text):  # 'İ' is the one character whose lower case is two ('i' + a dot above)
+        lowered = text.replace("\u0130", "i").lower()
+    return _NEW_STYLE.sub(_swap, lowered)  # one character for one: offsets hold
 
 
 __all__ = ["fold", "fold_aligned", "matching_key"]
