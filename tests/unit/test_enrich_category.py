@@ -56,3 +56,17 @@ def test_tokens_are_the_word_regex_on_folded_text() -> None:
 
     for text in ["Thủy điện 2025, Hòa Bình", "G7-summit ½ x²y 3rd_place", "a\u00a0b\u2003c", "", "..."]:
         assert _words(text) == _WORDS.findall(fold(text))
+
+
+def test_article_path_reuses_folds_and_decides_as_classify() -> None:
+    from workers.enrich.category import classify_article
+
+    title = "Thủy điện Hòa Bình xả lũ"
+    for text in [
+        "Đội tuyển Việt Nam thắng 3-0 trong trận đấu vòng loại World Cup, huấn luyện viên khen các cầu thủ. " * 12,
+        "Ngân hàng Nhà nước điều chỉnh lãi suất, chứng khoán tăng điểm, doanh nghiệp xuất khẩu hưởng lợi. " * 12,
+        "The central bank raised interest rates as inflation and stock markets worried investors. " * 12,
+    ]:
+        for language in ("vi", "en", "xx", None):
+            assert classify_article(title, text, language) == classify(f"{title}\n{text}", language)
+    assert classify_article(title, "Đội tuyển Việt Nam thắng 3-0, cầu thủ ghi bàn. " * 12, "vi") == "sports"

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from schemas import Article
 from workers.enrich.data import load_json
-from workers.enrich.matching import fold
+from workers.enrich.matching import fold, fold_aligned
 
 _WORDS = re.compile(r"[^\W\d_]+")
 _MIN_FEATURES = 4
@@ -26,6 +26,7 @@ _CLASSIFY_CHARS = 1000
 _NO_PAIRS: dict[str, int] = {}
 
 
+@lru_cache(maxsize=4096)
 def slug(text: str) -> str:
     """'Thế giới' -> 'the-gioi': how URL paths write section names."""
     bare = unicodedata.normalize("NFD", text.casefold().replace("đ", "d"))
@@ -60,12 +61,15 @@ def from_section(section: str | None, url: str) -> str | None:
 
 def _words(text: str) -> list[str]:
     """``_WORDS.findall(fold(text))``, the regex run only on the few tokens that are not all letters."""
-    words: list[str] = []
-    for token in fold(text).split():
-        if token.isalpha():  # letters are word characters and never digits: the token is one word
-            words.append(token)
-        else:
-            words += _WORDS.findall(token)
+    return _split(fold(text))
+
+
+def _split(folded: str) -> list[str]:
+    words = folded.split()
+    # A token of letters only is one word (letters are word characters and never digits); the
+    # others, one in ten, are split in place from the last back so the earlier positions hold.
+    for at in reversed([i for i, token in enumerate(words) if not token.isalpha()]):
+        words[at : at + 1] = _WORDS.findall(words[at])
     return words
 
 
@@ -85,9 +89,8 @@ class _Model:
     pairs: dict[str, dict[str, int]]  # bigram 'a b' -> a -> b -> row: looked up without building 'a b'
     weights: Any  # numpy matrix: log P(feature|class) - log P(unseen|class)
 
-    def rows(self, text: str, language: str) -> list[int]:
-        """Rows of the text's ``features`` the model knows, in the same order."""
-        words = _words(text)
+    def rows(self, words: list[str], language: str) -> list[int]:
+        """Rows of the ``features`` of the text of ``words`` that the model knows, in the same order."""
         if language != "vi":
             return [i for i in map(self.index.get, [w for w in words if len(w) > 2]) if i is not None]
         rows = [i for i in map(self.index.get, words) if i is not None]
@@ -95,6 +98,17 @@ class _Model:
         afters = map(self.pairs.get, words, itertools.repeat(_NO_PAIRS))
         rows += [i for i in map(dict.get, afters, words[1:]) if i is not None]
         return rows
+
+    def decide(self, words: list[str], language: str) -> str | None:
+        """The most likely class, or None on too few known features or too small a margin."""
+        rows = self.rows(words, language)
+        if len(rows) < _MIN_FEATURES:
+            return None
+        scores = self.prior + self.weights.take(rows, axis=0).sum(axis=0)  # take: ~1/3 less than weights[rows]
+        best, second = sorted(scores.tolist(), reverse=True)[:2]
+        if best - second < _MIN_MARGIN:
+            return None
+        return self.classes[int(scores.argmax())]
 
 
 @lru_cache(maxsize=4)
@@ -118,16 +132,18 @@ def _model(language: str) -> _Model | None:
 
 def classify(text: str, language: str | None) -> str | None:
     model = _model(language or "")
+    return None if model is None else model.decide(_words(text[:_CLASSIFY_CHARS]), language or "")
+
+
+def classify_article(title: str, text: str, language: str | None) -> str | None:
+    """``classify(f"{title}\n{text}")`` from the folds that the date, entity and keyword stages left in
+    ``fold_aligned``'s cache: lower case, which is ``fold``'s case folding for the letters of the
+    languages with a model."""
+    model = _model(language or "")
     if model is None:
         return None
-    rows = model.rows(text[:_CLASSIFY_CHARS], language or "")
-    if len(rows) < _MIN_FEATURES:
-        return None
-    scores = model.prior + model.weights.take(rows, axis=0).sum(axis=0)  # take: ~1/3 less than weights[rows]
-    best, second = sorted(scores.tolist(), reverse=True)[:2]
-    if best - second < _MIN_MARGIN:
-        return None
-    return model.classes[int(scores.argmax())]
+    folded = fold_aligned(title) + "\n" + fold_aligned(text)[:_CLASSIFY_CHARS]
+    return model.decide(_split(folded[:_CLASSIFY_CHARS]), language or "")
 
 
 class Categorize:
@@ -136,5 +152,5 @@ class Categorize:
     def run(self, article: Article) -> Article:
         category = from_section(article.section, article.canonical_url or article.url)
         if category is None:
-            category = classify(f"{article.title}\n{article.main_text}", article.language)
+            category = classify_article(article.title, article.main_text, article.language)
         return article.model_copy(update={"category": category})

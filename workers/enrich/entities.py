@@ -550,7 +550,7 @@ class _Tagger:
     def _word(self, start: int, word: str) -> None:
         """``_run`` for a run of one word: no head to strip but the word itself, no full name to assemble."""
         token = (start, start + len(word), word)
-        hit = self._gazetteer_at(token)
+        hit = self._lookup(start, token[1])  # no other run asks for this word: no need for the cache
         key = matching_key(word)
         if key in self.strip and (hit is None or key in _AMBIGUOUS):
             return  # 'Theo', 'Tổng', 'Ông' at a sentence start

@@ -140,8 +140,9 @@ def extract_keywords(title: str, text: str, language: str | None) -> list[str]:
     if not stops:
         return []
     sizes = range(2, 5) if language == "vi" else range(1, 4)
+    # The whole text's fold is cached (the date and entity stages made it); folding is offset for offset.
+    folded_title, folded_text = fold_aligned(title), fold_aligned(text)[:_MAX_CHARS]
     text = text[:_MAX_CHARS]
-    folded_title, folded_text = fold_aligned(title), fold_aligned(text)
     title_counts = _count(folded_title, stops, phrases, sizes, _TITLE_WEIGHT)
     counts = _count(folded_text, stops, phrases, sizes, 1, title_counts)
     counts.update(title_counts)
