@@ -12,7 +12,6 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
 from urllib.parse import urlsplit
 
 from schemas import Article
@@ -23,7 +22,7 @@ _WORDS = re.compile(r"[^\W\d_]+")
 _MIN_FEATURES = 4
 _MIN_MARGIN = 2.0  # log-odds between the best and second category
 _CLASSIFY_CHARS = 1000
-_NO_PAIRS: dict[str, int] = {}
+_NO_PAIRS: dict[str, tuple[float, ...]] = {}
 
 
 @lru_cache(maxsize=4096)
@@ -81,53 +80,57 @@ def features(text: str, language: str) -> list[str]:
     return [w for w in words if len(w) > 2]
 
 
+Vector = tuple[float, ...]  # one value per class
+
+
 @dataclass(frozen=True, slots=True)
 class _Model:
-    classes: tuple[str, ...]
-    prior: Any  # numpy vector, one log prior per class
-    index: dict[str, int]  # feature -> row
-    pairs: dict[str, dict[str, int]]  # bigram 'a b' -> a -> b -> row: looked up without building 'a b'
-    weights: Any  # numpy matrix: log P(feature|class) - log P(unseen|class)
+    """Naive Bayes in plain Python: a dozen classes and a few hundred features per article cost less
+    in lists and tuples than in numpy calls, whose set-up dominates at this size (more so cold)."""
 
-    def rows(self, words: list[str], language: str) -> list[int]:
-        """Rows of the ``features`` of the text of ``words`` that the model knows, in the same order."""
+    classes: tuple[str, ...]
+    prior: Vector  # log P(class)
+    index: dict[str, Vector]  # feature -> log P(feature|class) - log P(unseen|class)
+    pairs: dict[str, dict[str, Vector]]  # bigram 'a b' -> a -> b -> vector: looked up without building 'a b'
+
+    def vectors(self, words: list[str], language: str) -> list[Vector]:
+        """Vectors of the ``features`` of the text of ``words`` that the model knows, in the same order."""
         if language != "vi":
-            return [i for i in map(self.index.get, [w for w in words if len(w) > 2]) if i is not None]
-        rows = [i for i in map(self.index.get, words) if i is not None]
+            return [v for v in map(self.index.get, [w for w in words if len(w) > 2]) if v is not None]
+        vectors = [v for v in map(self.index.get, words) if v is not None]
         # Each word's bigram table (or an empty one), asked for the next word: no tuple per pair.
         afters = map(self.pairs.get, words, itertools.repeat(_NO_PAIRS))
-        rows += [i for i in map(dict.get, afters, words[1:]) if i is not None]
-        return rows
+        vectors += [v for v in map(dict.get, afters, words[1:]) if v is not None]
+        return vectors
 
     def decide(self, words: list[str], language: str) -> str | None:
         """The most likely class, or None on too few known features or too small a margin."""
-        rows = self.rows(words, language)
-        if len(rows) < _MIN_FEATURES:
+        vectors = self.vectors(words, language)
+        if len(vectors) < _MIN_FEATURES:
             return None
-        scores = self.prior + self.weights.take(rows, axis=0).sum(axis=0)  # take: ~1/3 less than weights[rows]
-        best, second = sorted(scores.tolist(), reverse=True)[:2]
+        scores = [p + sum(column) for p, column in zip(self.prior, zip(*vectors, strict=True), strict=True)]
+        best, second = sorted(scores, reverse=True)[:2]
         if best - second < _MIN_MARGIN:
             return None
-        return self.classes[int(scores.argmax())]
+        return self.classes[scores.index(best)]
 
 
 @lru_cache(maxsize=4)
 def _model(language: str) -> _Model | None:
-    import numpy as np
-
     raw = load_json("category_model.json")["models"].get(language)
     if raw is None:
         return None
-    features_ = sorted(raw["log_likelihood"])
-    unseen = np.asarray(raw["unseen"], dtype=np.float64)
-    weights = np.asarray([raw["log_likelihood"][f] for f in features_], dtype=np.float64) - unseen
-    index = {f: i for i, f in enumerate(features_)}
-    pairs: dict[str, dict[str, int]] = {}
-    for feature, row in index.items():
+    unseen = raw["unseen"]
+    index: dict[str, Vector] = {
+        feature: tuple(value - floor for value, floor in zip(values, unseen, strict=True))
+        for feature, values in raw["log_likelihood"].items()
+    }
+    pairs: dict[str, dict[str, Vector]] = {}
+    for feature, vector in index.items():
         if " " in feature:
             first, second = feature.split(" ", 1)
-            pairs.setdefault(first, {})[second] = row
-    return _Model(tuple(raw["classes"]), np.asarray(raw["log_prior"], dtype=np.float64), index, pairs, weights)
+            pairs.setdefault(first, {})[second] = vector
+    return _Model(tuple(raw["classes"]), tuple(raw["log_prior"]), index, pairs)
 
 
 def classify(text: str, language: str | None) -> str | None:
