@@ -82,18 +82,20 @@ def _count(
         w if len(w) > 1 and w not in stops and (w.isalpha() or _WORDLIKE.fullmatch(w)) else ""
         for w in _BOUNDARY.sub(" . ", text).split()
     ]
-    counts: Counter[str] = Counter()
     grams = words  # grams[i]: the n-gram starting at word i, or ''
-    for n in range(1, sizes.stop):
-        if n > sizes.start and title is not None:
-            grams = [
-                f"{g} {w}" if w and g and (counts[g] > 1 or g in title) else ""
-                for g, w in zip(grams, words[n - 1 :], strict=False)
-            ]
-        elif n > 1:
-            grams = [f"{g} {w}" if g and w else "" for g, w in zip(grams, words[n - 1 :], strict=False)]
-        if n >= sizes.start:
-            counts.update(filter(None, grams))
+    for n in range(2, sizes.start + 1):
+        grams = [f"{g} {w}" if g and w else "" for g, w in zip(grams, words[n - 1 :], strict=False)]
+    counts: Counter[str] = Counter(filter(None, grams))
+    # Longer grams by position, only where the shorter gram there may be extended: after the first
+    # level these are few, and a pass over every word per level is what cost the time.
+    at = [i for i, g in enumerate(grams) if g and (title is None or counts[g] > 1 or g in title)]
+    gram_at: list[str] | dict[int, str] = grams
+    for n in range(sizes.start + 1, sizes.stop):
+        if n > sizes.start + 1:
+            at = [i for i in at if title is None or counts[g := gram_at[i]] > 1 or g in title]
+        at = [i for i in at if i + n <= len(words) and words[i + n - 1]]
+        gram_at = {i: f"{gram_at[i]} {words[i + n - 1]}" for i in at}
+        counts.update(gram_at.values())
     if weight != 1:
         for key in counts:
             counts[key] *= weight
