@@ -106,26 +106,35 @@ _NAMED_HEADS = frozenset(
 @dataclass(frozen=True, slots=True)
 class _Cues:
     words: frozenset[str]
-    lengths: tuple[int, ...]  # of the words, longest first
+    by_last_word: dict[str, tuple[str, ...]]  # the cues that end with each word, longest first
 
     @classmethod
     def of(cls, words: str) -> _Cues:
         keys = frozenset(matching_key(w) for w in words.split("|"))
-        return cls(keys, tuple(sorted({len(k) for k in keys}, reverse=True)))
+        by_last: dict[str, list[str]] = {}
+        for key in sorted(keys, key=len, reverse=True):
+            by_last.setdefault(key.rsplit(" ", 1)[-1], []).append(key)
+        return cls(keys, {word: tuple(cues) for word, cues in by_last.items()})
 
     def before(self, window: str) -> tuple[int, str] | None:
         """The longest cue that ends the window, whitespace after it and no letter or digit before it.
 
-        Slicing the few lengths the cues have is much cheaper than searching the window for an
-        alternation of every cue.
+        Only the cues ending with the window's last word can: looking those up costs much less than
+        searching the window for an alternation of every cue.
         """
         end = len(window.rstrip())
         if end == len(window):
             return None
-        for length in self.lengths:
-            start = end - length
-            if start >= 0 and window[start:end] in self.words and (start == 0 or not _word_char(window[start - 1])):
-                return start, window[start:end]
+        word = window[:end].rsplit(" ", 1)[-1]
+        if not word.isalnum():  # '(ông', 'x_ông': the cue's last word is the run of word characters
+            start = end
+            while start and _word_char(window[start - 1]):
+                start -= 1
+            word = window[start:end]
+        for cue in self.by_last_word.get(word, ()):
+            start = end - len(cue)
+            if start >= 0 and window[start:end] == cue and (start == 0 or not _word_char(window[start - 1])):
+                return start, cue
         return None
 
 
@@ -425,8 +434,15 @@ def _honorific_before(low: str, start: int) -> bool:
 
 
 def _tokens(run: str, base: int) -> list[tuple[int, int, str]]:
-    if " " not in run and "-" not in run:  # one word, the common case: the run is the token
-        return [(base, base + len(run), run)]
+    if "-" not in run:
+        if " " not in run:  # one word, the common case: the run is the token
+            return [(base, base + len(run), run)]
+        if " of " not in run:  # words and single spaces ('Vladimir Putin'): no regex needed
+            tokens = []
+            for word in run.split(" "):
+                tokens.append((base, base + len(word), word))
+                base += len(word) + 1
+            return tokens
     return [(base + m.start(), base + m.end(), m.group(0)) for m in _TOKEN.finditer(run)]
 
 
