@@ -105,7 +105,6 @@ _NAMED_HEADS = frozenset(
 
 @dataclass(frozen=True, slots=True)
 class _Cues:
-    words: frozenset[str]
     by_last_word: dict[str, tuple[str, ...]]  # the cues that end with each word, longest first
 
     @classmethod
@@ -114,7 +113,7 @@ class _Cues:
         by_last: dict[str, list[str]] = {}
         for key in sorted(keys, key=len, reverse=True):
             by_last.setdefault(key.rsplit(" ", 1)[-1], []).append(key)
-        return cls(keys, {word: tuple(cues) for word, cues in by_last.items()})
+        return cls({word: tuple(cues) for word, cues in by_last.items()})
 
     def before(self, window: str) -> tuple[int, str] | None:
         """The longest cue that ends the window, whitespace after it and no letter or digit before it.
