@@ -115,11 +115,19 @@ def mixed_inputs(run: str, articles: int, poison: int) -> list[Input]:
     return out + bad
 
 
-async def produce(bootstrap: str, topic: str, inputs: Sequence[Input], **client_options: Any) -> None:
-    """Publish every input (key, payload, the RawPage headers) and wait until the broker stored them."""
+async def produce(
+    bootstrap: str, topic: str, inputs: Sequence[Input], *, per_second: float | None = None, **client_options: Any
+) -> None:
+    """Publish every input (key, payload, the RawPage headers) and wait until the broker stored them.
+
+    ``per_second`` paces the inputs: a stream that arrives while the test acts, however fast the worker.
+    """
     async with RawPageProducer(bootstrap, topic, **client_options) as producer:
         pending = []
-        for item in inputs:
+        started = time.monotonic()
+        for sent, item in enumerate(inputs):
+            if per_second is not None:
+                await asyncio.sleep(max(0.0, started + sent / per_second - time.monotonic()))
             pending.append(await producer.enqueue(item.payload, key=item.key, headers=RAW_PAGE_HEADERS))
             if len(pending) >= 1000:
                 await asyncio.gather(*pending)
@@ -127,8 +135,10 @@ async def produce(bootstrap: str, topic: str, inputs: Sequence[Input], **client_
         await asyncio.gather(*pending)
 
 
-def produce_sync(bootstrap: str, topic: str, inputs: Sequence[Input], **client_options: Any) -> None:
-    asyncio.run(produce(bootstrap, topic, inputs, **client_options))
+def produce_sync(
+    bootstrap: str, topic: str, inputs: Sequence[Input], *, per_second: float | None = None, **client_options: Any
+) -> None:
+    asyncio.run(produce(bootstrap, topic, inputs, per_second=per_second, **client_options))
 
 
 # -- a deployment: topics, group and worker processes ---------------------------------------------------

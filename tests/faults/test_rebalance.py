@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import threading
 import time
 
 import pytest
@@ -41,10 +42,15 @@ def processed_by(output: str) -> int:
 
 @pytest.mark.parametrize("guarantee", ["at_least_once", "exactly_once"])
 def test_second_worker_joins_then_leaves(fleet: Fleet, guarantee: str) -> None:
-    # Enough that the second worker (start-up + pipeline warm-up, ~10 s) joins well before the end.
     inputs = mixed_inputs(f"rebalance-{guarantee}", articles=1780, poison=20)
     options = {"NEWSFLOW_PROCESSING_GUARANTEE": guarantee}
-    produce_sync(fleet.bootstrap, fleet.raw, inputs)
+    # Paced, ~30 s: the second worker (start-up + pipeline warm-up, ~10 s) joins and leaves while pages
+    # still arrive, however fast one worker is (one worker got through all 1,800 queued pages before
+    # the newcomer was up once the pipeline process was pipelined and enrichment got faster).
+    producer = threading.Thread(
+        target=produce_sync, args=(fleet.bootstrap, fleet.raw, inputs), kwargs={"per_second": 60}, daemon=True
+    )
+    producer.start()
     first = fleet.start(**options)
     with OutputWatcher(fleet.bootstrap, fleet.outputs) as watcher:
         watcher.wait_count(len(inputs) // 10, timeout=120)
@@ -63,6 +69,7 @@ def test_second_worker_joins_then_leaves(fleet: Fleet, guarantee: str) -> None:
         assert second.terminate(timeout=60) == 0, fleet.logs()
         left_at = time.monotonic()
         assert watcher.count() < len(inputs), "all done before the second worker left: use more inputs"
+        producer.join()
         watcher.wait_all(inputs, timeout=180)
 
         # Not stuck: a new batch after the rebalance is picked up by the remaining worker.
