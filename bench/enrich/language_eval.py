@@ -22,9 +22,8 @@ from rich.table import Table
 
 from bench.extraction.run import load_devset
 from schemas import Article, RawPage
-from workers.enrich import language
+from workers.enrich import Enrich, language
 from workers.pipeline import Pipeline
-from workers.pipeline.errors import RejectError
 
 EXTRACTION = Path(__file__).resolve().parents[1] / "extraction"
 FETCHED_AT = datetime(2025, 1, 1, tzinfo=UTC)
@@ -32,7 +31,8 @@ FETCHED_AT = datetime(2025, 1, 1, tzinfo=UTC)
 
 def labelled_articles() -> list[tuple[str, str, Article]]:
     """(page name, labelled language, article as extraction leaves it: language = the stoplist guess)."""
-    pipeline = Pipeline()
+    extraction_only = Pipeline()
+    extraction_only.enrich = Enrich(stages=[])
     pages = [page for folder in ("devset", "heldout", "heldout2") for page in load_devset(EXTRACTION / folder)]
     out = []
     for page in pages:
@@ -42,15 +42,9 @@ def labelled_articles() -> list[tuple[str, str, Article]]:
             content=page.content,
             content_type="text/html" if page.kind == "html" else "text/plain",
         )
-        normalized = pipeline.normalize.run(raw)
-        classified = pipeline.classify.run(pipeline.segment.run(normalized))
-        if pipeline.fallback.needed(classified):
-            classified = pipeline.fallback.run(normalized, classified, pipeline.classify) or classified
-        try:
-            article = pipeline.assemble.run(normalized, classified)
-        except RejectError:  # not an article page (listings, title-only pages): no language to decide
-            continue
-        if article.main_text:
+        article = extraction_only.run_page(raw)
+        # Rejected: not an article page (listings, title-only pages), no language to decide.
+        if isinstance(article, Article) and article.main_text:
             out.append((f"{page.group}/{page.name}", str(page.label["language"]), article))
     return out
 
