@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import quote
 
 import lxml.html
 
@@ -120,7 +121,7 @@ def trafilatura_pages(root: Path | None = None) -> Iterator[RealPage]:
             path=path,
             with_snippets=tuple(entry.get("with") or ()),
             without_snippets=tuple(entry.get("without") or ()),
-            url=f"https://eval.invalid/{entry['file']}",
+            url=f"https://eval.invalid/{quote(entry['file'])}",
         )
 
 

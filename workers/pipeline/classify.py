@@ -14,8 +14,16 @@ from dataclasses import dataclass, field
 from enum import Enum, auto
 
 from workers.pipeline import patterns as pt
+from workers.pipeline.container import best_element, block_votes
 from workers.pipeline.document import Block, Document, Label
-from workers.pipeline.language import guess_language, stop_ratio, stoplist, tokens_of_lines, uses_spaces
+from workers.pipeline.language import (
+    guess_language,
+    stop_ratio,
+    stoplist,
+    tokens_of_lines,
+    uses_spaces,
+    word_units,
+)
 
 MIN_ARTICLE_WORDS = 60
 _FIRST_RUN_WORDS = 80
@@ -131,7 +139,7 @@ class Classify:
         with_ratio = bool(stops) and spaced
         prose = Kind.PROSE
         for block, words in zip(document.blocks, block_tokens, strict=True):
-            count = len(words) if spaced else len(block.text) // 2
+            count = word_units(block.text, words)
             key = " ".join(words)
             kind = self._kind(block, words, key, marks, seen)
             # Only a paragraph's stopword density is ever read.
@@ -261,7 +269,9 @@ class Classify:
         result.prose_words = sum(
             i.words for b, i in zip(blocks, infos, strict=True) if i.good and not b.boilerplate_hint
         )
-        chosen = next((r for r in runs if r.score >= _FIRST_RUN_WORDS), max(runs, key=lambda r: r.score))
+        chosen = self._container_run(result.document, infos) or next(
+            (r for r in runs if r.score >= _FIRST_RUN_WORDS), max(runs, key=lambda r: r.score)
+        )
         chosen = self._across_inline_box(chosen, runs, infos, blocks)
         chosen = self._with_standfirst(chosen, infos, blocks)
         result.region_words = chosen.score
@@ -351,6 +361,44 @@ class Classify:
             runs.append(Classify._Run(i, last, score, members, shorts, stop))
             i = max(j, i + 1)
         return runs
+
+    @staticmethod
+    def _container_run(document: Document, infos: list[_Info]) -> Classify._Run | None:
+        """HTML: the article is what the element holding the most prose holds (see ``container``)."""
+        blocks = document.blocks
+        if not document.parents:
+            return None
+        loose = (Kind.LINKY, Kind.PROMO, Kind.DATED_ITEM, Kind.TEASER)
+        votes = block_votes(
+            blocks, [i.good for i in infos], [i.words for i in infos], [i.kind in loose for i in infos]
+        )
+        best = best_element(blocks, votes, document.parents)
+        if best is None:
+            return None
+        inside = [i for i, b in enumerate(blocks) if best in b.path]
+        goods = [i for i in inside if infos[i].good]
+        if not goods:
+            return None
+        remaining = sum(infos[i].words for i in goods)
+        members: set[int] = set()
+        score, shorts, stop = 0, 0, None
+        caption, text = Kind.CAPTION, _TEXT
+        for i in range(goods[0], goods[-1] + 1):
+            info, block = infos[i], blocks[i]
+            if info.good:
+                members.add(i)
+                score += info.words
+                remaining -= info.words
+            elif info.kind is caption:
+                members.add(i)
+            elif info.kind in _HARD_STOPS:
+                if remaining < score:  # more article above the marker than below: it ends here
+                    stop = info.kind
+                    break
+            elif info.kind in text and not block.boilerplate_hint and block.link_density <= 0.5:
+                members.add(i)
+                shorts += 1
+        return Classify._Run(goods[0], max(members) + 1, score, members, shorts, stop)
 
     @staticmethod
     def _gap_to_good(infos: list[_Info], j: int) -> int | None:

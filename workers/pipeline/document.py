@@ -32,6 +32,7 @@ class Block:
     lead_hint: bool = False  # inside an element marked as the standfirst
     label: Label = Label.BOILERPLATE
     credit: str | None = None  # caption credit, when label is CAPTION
+    path: tuple[int, ...] = ()  # HTML: serial numbers of the open block-level elements, outermost first
 
 
 @dataclass(slots=True)
@@ -56,3 +57,4 @@ class Document:
     blocks: list[Block]
     metadata: PageMetadata = field(default_factory=PageMetadata)
     is_html: bool = False
+    parents: list[int] = field(default_factory=list)  # HTML: block-level element serial -> its parent's (0: none)

@@ -85,9 +85,13 @@ _SKIP_TAGS = frozenset(
         "title",
     ]
 )
+_LINE_BREAK = "\x00"  # stands for <br> while a block is gathered: parsed text never holds it
+_PARAGRAPH_BREAK = re.compile(r"\x00\s*\x00[\s\x00]*")
 _HEADINGS = frozenset(["h1", "h2", "h3", "h4", "h5", "h6"])
 _ARTICLE_TYPES = ("Article", "NewsArticle", "ReportageNews", "BlogPosting", "LiveBlogPosting", "AnalysisNewsArticle")
 
+# Not 'WebSite' or 'WebPage': SEO plugins put both in the @graph of every page, articles included.
+_COLLECTION_TYPES = ("CollectionPage", "ItemList", "SearchResultsPage")
 _BOILERPLATE_ATTR = re.compile(
     r"(?:^|[\s_-])(?:nav|navbar|menu|footer|sidebar|side-bar|aside|related|relate|lienquan|tinlienquan|"
     r"comment|comments|binh-?luan|share|sharing|social|breadcrumbs?|promo|advert|ads?|adv|banner|cookie|"
@@ -96,6 +100,10 @@ _BOILERPLATE_ATTR = re.compile(
     r"list-news|box-news|tin-khac|other-news|xem-them|read-more|readmore|rating|vote|print)(?:[\s_-]|$)",
     re.I,
 )
+# Whole-page wrappers carry the page's feature flags ('feature-footer-v2', 'has-sidebar'), and
+# ASP.NET pages wrap everything in one <form>: their names say nothing about the text inside.
+_NEVER_BOILERPLATE = frozenset(["body", "html", "main", "article", "form"])
+_CONTENT_ATTR = re.compile(r"article|body|column|content|main|entry|post|story|text", re.I)
 _TAGS_ATTR = re.compile(r"(?:^|[\s_-])(?:tags?|keywords?|tu-?khoa|topics?|chu-de)(?:[\s_-]|$)", re.I)
 _ARTICLE_ATTR = re.compile(
     r"(?:article[-_]?(?:body|content|detail|text|main)|entry-content|post-content|post-body|story-body|"
@@ -129,7 +137,10 @@ def _child_frame(parent: _Frame, el: Any, tag: str) -> _Frame:
     attrs = _attrs(el)
     itemprop = (el.get("itemprop") or "").lower()
     article = parent.article or tag == "article" or itemprop == "articlebody" or bool(_ARTICLE_ATTR.search(attrs))
-    boiler = parent.boiler or tag in {"nav", "footer", "aside", "form"} or bool(_BOILERPLATE_ATTR.search(attrs))
+    boiler = parent.boiler or tag in {"nav", "footer", "aside"}
+    if not boiler and tag not in _NEVER_BOILERPLATE and _BOILERPLATE_ATTR.search(attrs):
+        # 'mw-body-content', 'main-content-with-sidebar': a container named for content holds it.
+        boiler = not _CONTENT_ATTR.search(attrs)
     if tag == "header" and not parent.article and el.find(".//h1") is None:
         boiler = True  # the site's masthead; a header holding the <h1> is the article's
     tags = parent.tags or bool(_TAGS_ATTR.search(attrs))
@@ -137,36 +148,46 @@ def _child_frame(parent: _Frame, el: Any, tag: str) -> _Frame:
     return _Frame(boiler, article, lead, parent.link or tag == "a", tags)
 
 
-def _iter_blocks(root: Any, max_blocks: int, max_block_chars: int) -> Iterator[Block]:
+def _iter_blocks(root: Any, max_blocks: int, max_block_chars: int, parents: list[int]) -> Iterator[Block]:
     stack: list[_Frame] = [_Frame(False, False, False, False, False)]
+    path: list[int] = []  # serial numbers of the open block-level elements
+    serial = 0
+    parents.append(0)
     parts: list[str] = []
     link_chars = 0
     block_tag = "div"
     count = 0
 
-    def flush() -> Block | None:
+    def flush() -> list[Block]:
         nonlocal parts, link_chars, count
-        text = collapse_whitespace("".join(parts))[:max_block_chars]
-        total = len("".join(parts).strip()) or 1
+        raw = "".join(parts)
+        total = len(raw.strip()) or 1
         density = min(1.0, link_chars / total)
         parts = []
         link_chars = 0
-        if not text:
-            return None
+        # One <br> breaks a line inside a paragraph; two in a row (blank line) end the paragraph.
+        pieces = _PARAGRAPH_BREAK.split(raw) if _LINE_BREAK in raw else [raw]
         frame = stack[-1]
-        block = Block(
-            text=text,
-            index=count,
-            tag=block_tag,
-            link_density=density,
-            boilerplate_hint=frame.boiler,
-            article_hint=frame.article,
-            lead_hint=frame.lead,
-        )
-        if frame.tags and not frame.article:
-            block.tag = "tags"
-        count += 1
-        return block
+        blocks = []
+        for piece in pieces:
+            text = collapse_whitespace(piece.replace(_LINE_BREAK, " "))[:max_block_chars]
+            if not text:
+                continue
+            block = Block(
+                text=text,
+                index=count,
+                tag=block_tag,
+                link_density=density,
+                boilerplate_hint=frame.boiler,
+                article_hint=frame.article,
+                lead_hint=frame.lead,
+                path=tuple(path),
+            )
+            if frame.tags and not frame.article:
+                block.tag = "tags"
+            count += 1
+            blocks.append(block)
+        return blocks
 
     def add(text: str | None) -> None:
         nonlocal link_chars
@@ -178,32 +199,41 @@ def _iter_blocks(root: Any, max_blocks: int, max_block_chars: int) -> Iterator[B
     walker = lxml.etree.iterwalk(root, events=("start", "end"))
     for event, el in walker:
         tag = el.tag.lower() if isinstance(el.tag, str) else ""
+        if tag == "br":
+            if event == "start":
+                parts.append(_LINE_BREAK)
+            else:
+                add(el.tail)
+            continue
         if event == "start":
-            if not tag or tag in _SKIP_TAGS:
+            if not tag or (tag in _SKIP_TAGS and not (tag == "noscript" and _swallowed_page(el))):
                 walker.skip_subtree()
                 stack.append(stack[-1])
                 continue
             if tag in _BLOCK_TAGS:
-                block = flush()
-                if block is not None:
-                    yield block
+                yield from flush()
                 block_tag = tag
+                serial += 1
+                parents.append(path[-1] if path else 0)
+                path.append(serial)
             stack.append(_child_frame(stack[-1], el, tag))
             add(el.text)
         else:
             if tag in _BLOCK_TAGS and tag not in _SKIP_TAGS:
-                block = flush()
-                if block is not None:
-                    yield block
+                yield from flush()
             stack.pop()
             if tag in _BLOCK_TAGS:
                 block_tag = "div"
+                path.pop()
             add(el.tail)
         if count >= max_blocks:
             return
-    block = flush()
-    if block is not None:
-        yield block
+    yield from flush()
+
+
+def _swallowed_page(noscript: Any) -> bool:
+    """libxml2 leaves ``<noscript><div></noscript>`` open: the rest of the page lands inside it."""
+    return len(noscript) > 0 and noscript.find(".//p") is not None and len(noscript.text_content()) > 2000
 
 
 def _text(el: Any) -> str:
@@ -286,8 +316,8 @@ def _read_metadata(root: Any) -> PageMetadata:
     ]
     meta.tags = [collapse_whitespace(t) for t in keywords if t.strip()]
     og_type = first("og:type")
-    if og_type:
-        meta.is_article_type = og_type.lower() == "article"
+    if og_type and og_type.lower() == "article":  # 'website' is on articles of many small sites too
+        meta.is_article_type = True
     for link in root.iterfind(".//link"):
         if "canonical" in (link.get("rel") or "").lower().split() and link.get("href"):
             meta.canonical_url = link.get("href").strip()
@@ -329,7 +359,7 @@ def _read_metadata(root: Any) -> PageMetadata:
             )
             if len(crumbs) >= 2:
                 meta.section = crumbs[1]
-        elif _is_type(obj, ("CollectionPage", "WebSite", "ItemList")) and meta.is_article_type is None:
+        elif _is_type(obj, _COLLECTION_TYPES) and meta.is_article_type is None:
             meta.is_article_type = False
     if meta.headline is None:
         meta.headline = _best_heading(root, meta.title)
@@ -348,12 +378,16 @@ def _best_heading(root: Any, title: str | None) -> str | None:
 
 
 def segment_html(content: str, *, max_blocks: int, max_block_chars: int) -> Document:
-    parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, no_network=True, recover=True)
+    # huge_tree lifts libxml2's nesting limit (256): deeper pages otherwise lose their text silently.
+    parser = lxml.html.HTMLParser(
+        remove_comments=True, remove_pis=True, no_network=True, recover=True, huge_tree=True
+    )
     try:
         root = lxml.html.document_fromstring(content, parser=parser)
     except (lxml.etree.ParserError, ValueError):
         return Document(blocks=[], is_html=True)
     metadata = _read_metadata(root)
     body = root.find(".//body")
-    blocks = list(_iter_blocks(body if body is not None else root, max_blocks, max_block_chars))
-    return Document(blocks=blocks, metadata=metadata, is_html=True)
+    parents: list[int] = []
+    blocks = list(_iter_blocks(body if body is not None else root, max_blocks, max_block_chars, parents))
+    return Document(blocks=blocks, metadata=metadata, is_html=True, parents=parents)

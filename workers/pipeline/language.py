@@ -117,6 +117,25 @@ def stop_ratio(words: list[str], stops: frozenset[str]) -> float:
     return len(list(filter(stops.__contains__, words))) / len(words)  # faster than summing bools
 
 
+# Scripts written without spaces between words: Thai, Lao, Myanmar, Khmer, kana, CJK ideographs.
+_UNSPACED = re.compile(r"[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+UNSPACED_CHARS_PER_WORD = 2  # Chinese and Japanese words average under two characters; Thai near it
+
+
+def word_units(text: str, words: list[str]) -> int:
+    """Words of a line in any script: its spaced tokens, plus one per two characters of unspaced script.
+
+    Counting by spaces alone makes a Japanese paragraph one or two 'words' long.
+    """
+    if text.isascii():
+        return len(words)
+    chars = len(_UNSPACED.findall(text))
+    if not chars:
+        return len(words)
+    spaced = sum(1 for w in words if not _UNSPACED.search(w))
+    return spaced + (chars + UNSPACED_CHARS_PER_WORD - 1) // UNSPACED_CHARS_PER_WORD
+
+
 def uses_spaces(text: str) -> bool:
     """False for scripts written without spaces (Chinese, Japanese, Thai...)."""
     sample = text[:400]

@@ -1,0 +1,46 @@
+"""The element of an HTML page that holds the article: the subtree whose blocks add up best.
+
+Every block votes for each element it sits in: a paragraph of prose by its words, a link list,
+a menu or anything inside a nav/footer/related/comment container against it by its words, other
+short text (intertitles, list items, bylines) weakly against it. The element with the highest
+total holds as much prose with as little else as the page allows: it grows past intertitles, link
+boxes and pictures inside the body, and stops where the related list, the comments or the footer
+would cost more than they add. Totals are summed bottom-up over the element tree (children come
+after their parents in document order), so the cost is linear in blocks and elements.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from workers.pipeline.document import Block
+
+AGAINST_SHORT = 0.5  # weight of a short non-prose line's words against its containers
+
+
+def block_votes(blocks: Sequence[Block], good: Sequence[bool], words: Sequence[int], linky: Sequence[bool]) -> list[float]:
+    votes = []
+    for block, is_good, count, is_linky in zip(blocks, good, words, linky, strict=True):
+        if block.boilerplate_hint and not block.article_hint:
+            votes.append(-float(count))
+        elif is_good:
+            votes.append(float(count))
+        elif is_linky:
+            votes.append(-float(count))
+        else:
+            votes.append(-AGAINST_SHORT * count)
+    return votes
+
+
+def best_element(blocks: Sequence[Block], votes: Sequence[float], parents: Sequence[int]) -> int | None:
+    """Serial number of the element whose blocks' votes add up highest (None: no positive total)."""
+    if len(parents) < 2:
+        return None
+    totals = [0.0] * len(parents)
+    for block, vote in zip(blocks, votes, strict=True):
+        if block.path:
+            totals[block.path[-1]] += vote
+    for serial in range(len(parents) - 1, 0, -1):
+        totals[parents[serial]] += totals[serial]
+    best = max(range(1, len(totals)), key=totals.__getitem__)
+    return best if totals[best] > 0 else None
