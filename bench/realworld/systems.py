@@ -4,6 +4,11 @@ Every system gets the page's HTML as a ``str`` and returns its main text (paragr
 newlines) and, where it has them, title / author / date / language; ``None`` text means the system
 found no article. Baselines are optional imports (the ``bench`` extra): a missing one is skipped
 with a note, never faked.
+
+``TEXT_SYSTEMS`` are the same extractors on the flattened-text form of a page (see
+:mod:`bench.realworld.flatten`): newsflow reads the text itself as ``text/plain``; the baselines,
+which only read HTML, get it as one ``<p>`` per line (:func:`bench.realworld.flatten.as_paragraphs`,
+done before the timed call).
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ import importlib.util
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 from schemas import Article, RawPage
 
@@ -48,7 +53,7 @@ def _newsflow(content_type: str = "text/html") -> Extractor:
     return extract
 
 
-def _newsflow_extract_only() -> Extractor:
+def _newsflow_extract_only(content_type: str = "text/html") -> Extractor:
     """newsflow's extraction stages alone (no enrichment): the figure compared for speed."""
     from workers.pipeline import Pipeline
 
@@ -56,7 +61,7 @@ def _newsflow_extract_only() -> Extractor:
     pipeline.enrich = _Identity()  # type: ignore[assignment]
 
     def extract(html: str, url: str) -> Extracted:
-        page = RawPage(url=url, fetched_at=FETCHED_AT, content=html, content_type="text/html")
+        page = RawPage(url=url, fetched_at=FETCHED_AT, content=html, content_type=content_type)
         try:
             article = pipeline.extract(page)
         except Exception as exc:
@@ -105,12 +110,16 @@ def _trafilatura() -> Extractor:
 
 def _readability() -> Extractor:
     from readability import Document
+    from readability.htmls import get_author
 
     from bench.realworld.datasets import html_to_text
 
     def extract(html: str, url: str) -> Extracted:
         doc = Document(html)
-        return Extracted(text=html_to_text(doc.summary(html_partial=True)), title=doc.short_title())
+        title = doc.short_title()  # parses the page; the author is read from that same tree
+        author = get_author(doc.html)
+        text = html_to_text(doc.summary(html_partial=True))  # parses again (it must: it mutates the tree)
+        return Extracted(text=text, title=title, authors=[] if author == "[no-author]" else [author])
 
     return extract
 
@@ -118,18 +127,19 @@ def _readability() -> Extractor:
 def _rs_trafilatura() -> Extractor:
     import rs_trafilatura
 
+    run: Callable[..., Any] = rs_trafilatura.extract
+
     def extract(html: str, url: str) -> Extracted:
-        result = rs_trafilatura.extract(html, url=url)
+        result = run(html, url=url)
         if result is None:
             return Extracted(text=None)
-        get = (lambda k: getattr(result, k, None)) if not isinstance(result, dict) else result.get
-        author = get("author")
+        author = getattr(result, "author", None)
         return Extracted(
-            text=get("main_content") or get("text"),
-            title=get("title"),
+            text=getattr(result, "main_content", None),
+            title=getattr(result, "title", None),
             authors=[a.strip() for a in author.split(";")] if isinstance(author, str) and author else [],
-            published=get("date"),
-            language=get("language"),
+            published=getattr(result, "date", None),
+            language=getattr(result, "language", None),
         )
 
     return extract
@@ -156,27 +166,53 @@ def _justext() -> Extractor:
     return extract
 
 
-SYSTEMS: dict[str, tuple[str | None, Callable[[], Extractor]]] = {
-    "newsflow": (None, _newsflow_extract_only),
-    "trafilatura": ("trafilatura", _trafilatura),
-    "readability-lxml": ("readability", _readability),
-    "rs-trafilatura": ("rs_trafilatura", _rs_trafilatura),
-    "resiliparse": ("resiliparse", _resiliparse),
-    "justext": ("justext", _justext),
+MetadataField = Literal["title", "author", "published", "language"]
+ALL_FIELDS: frozenset[MetadataField] = frozenset(("title", "author", "published", "language"))
+
+
+@dataclass(frozen=True)
+class Spec:
+    """How to build one system, and what it returns besides text."""
+
+    module: str | None  # the optional import it needs (None: newsflow itself)
+    factory: Callable[[], Extractor]
+    fields: frozenset[MetadataField] = frozenset()  # metadata it returns at all
+    plain_text: bool = False  # text form: reads the flattened text itself (else one <p> per line)
+
+
+SYSTEMS: dict[str, Spec] = {
+    "newsflow": Spec(None, _newsflow_extract_only, ALL_FIELDS),
+    "trafilatura": Spec("trafilatura", _trafilatura, ALL_FIELDS),
+    "readability-lxml": Spec("readability", _readability, frozenset(("title", "author"))),
+    "rs-trafilatura": Spec("rs_trafilatura", _rs_trafilatura, ALL_FIELDS),
+    "resiliparse": Spec("resiliparse", _resiliparse),
+    "justext": Spec("justext", _justext),
 }
 
+TEXT_SYSTEMS: dict[str, Spec] = {
+    "newsflow": Spec(None, lambda: _newsflow_extract_only("text/plain"), plain_text=True),
+    "trafilatura": Spec("trafilatura", _trafilatura),
+    "justext": Spec("justext", _justext),
+}
 
-def available(name: str) -> bool:
-    module = SYSTEMS[name][0]
+Form = Literal["html", "text"]
+
+
+def spec(name: str, form: Form = "html") -> Spec:
+    return (SYSTEMS if form == "html" else TEXT_SYSTEMS)[name]
+
+
+def available(name: str, form: Form = "html") -> bool:
+    module = spec(name, form).module
     return module is None or importlib.util.find_spec(module) is not None
 
 
-def make(name: str) -> Extractor:
-    return SYSTEMS[name][1]()
+def make(name: str, form: Form = "html") -> Extractor:
+    return spec(name, form).factory()
 
 
-def unavailable_reason(name: str) -> str:
-    return f"{name}: module {SYSTEMS[name][0]!r} not installed (pip install -e '.[bench]')"
+def unavailable_reason(name: str, form: Form = "html") -> str:
+    return f"{name}: module {spec(name, form).module!r} not installed (pip install -e '.[bench]')"
 
 
 def describe(value: Any) -> str:

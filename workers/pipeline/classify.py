@@ -26,6 +26,8 @@ from workers.pipeline.language import (
 )
 
 MIN_ARTICLE_WORDS = 60
+MIN_DECLARED_ARTICLE_WORDS = 20
+_MIN_STOPLIST_SHARE = 0.05
 _FIRST_RUN_WORDS = 80
 _TITLE_LOOKBACK = 8
 _MAX_GAP = 5
@@ -124,7 +126,10 @@ class Classify:
         if not blocks:
             result.reason = "the page has no text"
             return result
-        infos = self._features(document, language, block_tokens)
+        # A stoplist that covers almost none of the page's words is the wrong one (a language
+        # without a stoplist): prose is then told by length and shape alone.
+        fitting = language if share >= _MIN_STOPLIST_SHARE else None
+        infos = self._features(document, fitting, block_tokens)
         self._label(result, infos)
         return result
 
@@ -276,14 +281,18 @@ class Classify:
         chosen = self._with_standfirst(chosen, infos, blocks)
         result.region_words = chosen.score
         goods = sum(1 for m in chosen.members if infos[m].good)
-        if goods == 1 and chosen.score < _FIRST_RUN_WORDS:
+        # A page that declares itself an article (og:type, JSON-LD) is one even when short: a brief,
+        # a paywalled story showing its first paragraph.
+        declared = result.document.metadata.is_article_type is True
+        if goods == 1 and chosen.score < _FIRST_RUN_WORDS and not declared:
             result.reason = "only one short paragraph of running text: a teaser, not an article"
             return
         if result.document.metadata.is_article_type is False and chosen.score < 150:
-            result.reason = "the page declares itself a listing (og:type / JSON-LD) and has little running text"
+            result.reason = "the page declares itself a listing (JSON-LD) and has little running text"
             return
-        if chosen.score < MIN_ARTICLE_WORDS:
-            result.reason = f"the longest run of article text has {chosen.score} words (< {MIN_ARTICLE_WORDS})"
+        least = MIN_DECLARED_ARTICLE_WORDS if declared else MIN_ARTICLE_WORDS
+        if chosen.score < least:
+            result.reason = f"the longest run of article text has {chosen.score} words (< {least})"
             return
         if self._looks_like_listing(chosen, infos, blocks):
             result.reason = "the page is a list of headlines and teasers, not an article"

@@ -92,11 +92,18 @@ _ARTICLE_TYPES = ("Article", "NewsArticle", "ReportageNews", "BlogPosting", "Liv
 
 # Not 'WebSite' or 'WebPage': SEO plugins put both in the @graph of every page, articles included.
 _COLLECTION_TYPES = ("CollectionPage", "ItemList", "SearchResultsPage")
+# Layout names: a page's frame, unless the element plainly holds the page's text.
+_LAYOUT_ATTR = re.compile(
+    r"(?:^|[\s_-])(?:nav|navbar|menu|footer|sidebar|side-bar|aside|toolbar|top-bar|header-bar|masthead|banner|"
+    r"widget)(?:[\s_-]|$)",
+    re.I,
+)
+# What sits beside an article, whatever holds it.
 _BOILERPLATE_ATTR = re.compile(
-    r"(?:^|[\s_-])(?:nav|navbar|menu|footer|sidebar|side-bar|aside|related|relate|lienquan|tinlienquan|"
-    r"comment|comments|binh-?luan|share|sharing|social|breadcrumbs?|promo|advert|ads?|adv|banner|cookie|"
-    r"consent|newsletter|subscribe|popular|most-read|mostread|trending|widget|recommend(?:ed)?|more-news|"
-    r"copyright|login|signup|pagination|pager|author-box|toolbar|top-bar|header-bar|masthead|"
+    r"(?:^|[\s_-])(?:related|relate|lienquan|tinlienquan|"
+    r"comment|comments|binh-?luan|share|sharing|social|breadcrumbs?|promo|advert|ads?|adv|cookie|"
+    r"consent|newsletter|subscribe|popular|most-read|mostread|trending|recommend(?:ed)?|more-news|"
+    r"copyright|login|signup|pagination|pager|author-box|"
     r"list-news|box-news|tin-khac|other-news|xem-them|read-more|readmore|rating|vote|print)(?:[\s_-]|$)",
     re.I,
 )
@@ -133,14 +140,18 @@ class _Frame:
         self.tags = tags
 
 
-def _child_frame(parent: _Frame, el: Any, tag: str) -> _Frame:
+def _child_frame(parent: _Frame, el: Any, tag: str, page_paragraphs: int) -> _Frame:
     attrs = _attrs(el)
     itemprop = (el.get("itemprop") or "").lower()
     article = parent.article or tag == "article" or itemprop == "articlebody" or bool(_ARTICLE_ATTR.search(attrs))
     boiler = parent.boiler or tag in {"nav", "footer", "aside"}
-    if not boiler and tag not in _NEVER_BOILERPLATE and _BOILERPLATE_ATTR.search(attrs):
-        # 'mw-body-content', 'main-content-with-sidebar': a container named for content holds it.
-        boiler = not _CONTENT_ATTR.search(attrs)
+    if not boiler and tag not in _NEVER_BOILERPLATE and attrs != " ":
+        if _BOILERPLATE_ATTR.search(attrs):
+            boiler = True
+        elif _LAYOUT_ATTR.search(attrs):
+            # 'mw-body-content', 'section for_sidebar': a container named for content, or holding
+            # half the page's paragraphs, is the page's text whatever its layout class says.
+            boiler = not _CONTENT_ATTR.search(attrs) and not _holds_most(el, page_paragraphs)
     if tag == "header" and not parent.article and el.find(".//h1") is None:
         boiler = True  # the site's masthead; a header holding the <h1> is the article's
     tags = parent.tags or bool(_TAGS_ATTR.search(attrs))
@@ -153,6 +164,7 @@ def _iter_blocks(root: Any, max_blocks: int, max_block_chars: int, parents: list
     path: list[int] = []  # serial numbers of the open block-level elements
     serial = 0
     parents.append(0)
+    page_paragraphs = len(root.findall(".//p"))
     parts: list[str] = []
     link_chars = 0
     block_tag = "div"
@@ -216,7 +228,7 @@ def _iter_blocks(root: Any, max_blocks: int, max_block_chars: int, parents: list
                 serial += 1
                 parents.append(path[-1] if path else 0)
                 path.append(serial)
-            stack.append(_child_frame(stack[-1], el, tag))
+            stack.append(_child_frame(stack[-1], el, tag, page_paragraphs))
             add(el.text)
         else:
             if tag in _BLOCK_TAGS and tag not in _SKIP_TAGS:
@@ -229,6 +241,10 @@ def _iter_blocks(root: Any, max_blocks: int, max_block_chars: int, parents: list
         if count >= max_blocks:
             return
     yield from flush()
+
+
+def _holds_most(el: Any, page_paragraphs: int) -> bool:
+    return page_paragraphs >= 3 and 2 * len(el.findall(".//p")) >= page_paragraphs
 
 
 def _swallowed_page(noscript: Any) -> bool:
