@@ -18,6 +18,7 @@ from workers.pipeline.container import best_element, block_votes
 from workers.pipeline.document import Block, Document, Label
 from workers.pipeline.language import (
     guess_language,
+    mostly_unspaced,
     stop_ratio,
     stoplist,
     tokens_of_lines,
@@ -114,9 +115,11 @@ class Classify:
         blocks = document.blocks
         block_tokens = tokens_of_lines([b.text[:4000] for b in blocks])
         prose: list[str] = []  # the first 400 words of paragraphs, to guess the language from
+        sample: list[str] = []  # and their text, to tell spaced scripts from unspaced ones
         for block, words in zip(blocks[:400], block_tokens, strict=False):
             if len(block.text) > 40:
                 prose += words
+                sample.append(block.text[:200])
                 if len(prose) >= 400:
                     break
         language, share = guess_language(prose[:400])
@@ -129,14 +132,16 @@ class Classify:
         # A stoplist that covers almost none of the page's words is the wrong one (a language
         # without a stoplist): prose is then told by length and shape alone.
         fitting = language if share >= _MIN_STOPLIST_SHARE else None
-        infos = self._features(document, fitting, block_tokens)
+        spaced = not mostly_unspaced(" ".join(sample)) if sample else uses_spaces(_opening(blocks))
+        infos = self._features(document, fitting, block_tokens, spaced)
         self._label(result, infos)
         return result
 
     # -- features -----------------------------------------------------------------------------
-    def _features(self, document: Document, language: str | None, block_tokens: list[list[str]]) -> list[_Info]:
-        stops = stoplist(language) if language else frozenset()
-        spaced = uses_spaces(_opening(document.blocks))
+    def _features(
+        self, document: Document, language: str | None, block_tokens: list[list[str]], spaced: bool
+    ) -> list[_Info]:
+        stops = stoplist(language) if language and spaced else frozenset()
         marks = pt.markers()
         seen: dict[str, int] = {}
         infos: list[_Info] = []

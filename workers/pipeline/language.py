@@ -136,6 +136,12 @@ def word_units(text: str, words: list[str]) -> int:
     return spaced + (chars + UNSPACED_CHARS_PER_WORD - 1) // UNSPACED_CHARS_PER_WORD
 
 
+def mostly_unspaced(text: str) -> bool:
+    """True when at least a third of the text's characters are of a script written without spaces."""
+    sample = text[:2000]
+    return not sample.isascii() and 3 * len(_UNSPACED.findall(sample)) >= len(sample)
+
+
 def uses_spaces(text: str) -> bool:
     """False for scripts written without spaces (Chinese, Japanese, Thai...)."""
     sample = text[:400]
