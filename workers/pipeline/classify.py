@@ -331,6 +331,7 @@ class Classify:
         members: set[int]
         short_members: int
         stop_reason: Kind | None
+        in_container: bool = False  # found as the HTML element holding the article
 
     def _runs(self, blocks: list[Block], infos: list[_Info]) -> list[Classify._Run]:
         def startable(b: Block) -> bool:
@@ -412,7 +413,7 @@ class Classify:
             elif info.kind in text and not block.boilerplate_hint and block.link_density <= 0.5:
                 members.add(i)
                 shorts += 1
-        return Classify._Run(goods[0], max(members) + 1, score, members, shorts, stop)
+        return Classify._Run(goods[0], max(members) + 1, score, members, shorts, stop, in_container=True)
 
     @staticmethod
     def _gap_to_good(infos: list[_Info], j: int) -> int | None:
@@ -452,6 +453,7 @@ class Classify:
                 chosen.members | nxt.members,
                 chosen.short_members + nxt.short_members,
                 nxt.stop_reason,
+                chosen.in_container,
             )
         return chosen
 
@@ -470,6 +472,7 @@ class Classify:
                     chosen.members | {k},
                     chosen.short_members,
                     chosen.stop_reason,
+                    chosen.in_container,
                 )
             headline = info.kind in _TEXT and info.words >= 5 and not pt.ends_sentence(blocks[k].text)
             if headline or info.kind in (Kind.END, Kind.TAGS_HEADER, Kind.ATTRIBUTION, Kind.TEASER):
@@ -494,6 +497,10 @@ class Classify:
         paragraphs run to several sentences.
         """
         goods = [i for i in run.members if infos[i].good]
+        if run.in_container:
+            # In HTML a listing's headlines are links; the short lines of a how-to or a feature are not.
+            heads = sum(1 for i in range(run.start, run.end) if infos[i].kind is Kind.LINKY and infos[i].words >= 3)
+            return heads >= 3 and heads >= 0.6 * len(goods) and statistics.median(infos[i].words for i in goods) < 45
         if not (run.short_members >= 3 and run.short_members >= 0.6 * len(goods)):
             return False
         if statistics.median(infos[i].words for i in goods) >= 45:

@@ -107,6 +107,9 @@ _BOILERPLATE_ATTR = re.compile(
     r"list-news|box-news|tin-khac|other-news|xem-them|read-more|readmore|rating|vote|print)(?:[\s_-]|$)",
     re.I,
 )
+# CMS taxonomy classes name the post's categories and tags ('category-popular', 'tag-social-media'),
+# not what the element is.
+_TAXONOMY_CLASS = re.compile(r"(?<!\S)(?:category|tag|post_tag|topic|format|taxonomy|term)-\S*")
 # Whole-page wrappers carry the page's feature flags ('feature-footer-v2', 'has-sidebar'), and
 # ASP.NET pages wrap everything in one <form>: their names say nothing about the text inside.
 _NEVER_BOILERPLATE = frozenset(["body", "html", "main", "article", "form"])
@@ -146,8 +149,11 @@ def _child_frame(parent: _Frame, el: Any, tag: str, page_paragraphs: int) -> _Fr
     article = parent.article or tag == "article" or itemprop == "articlebody" or bool(_ARTICLE_ATTR.search(attrs))
     boiler = parent.boiler or tag in {"nav", "footer", "aside"}
     if not boiler and tag not in _NEVER_BOILERPLATE and attrs != " ":
+        if "-" in attrs:
+            attrs = _TAXONOMY_CLASS.sub(" ", attrs)
         if _BOILERPLATE_ATTR.search(attrs):
-            boiler = True
+            # 'post no-share hentry' holding every paragraph of the page is the post.
+            boiler = not (_CONTENT_ATTR.search(attrs) and _holds_most(el, page_paragraphs))
         elif _LAYOUT_ATTR.search(attrs):
             # 'mw-body-content', 'section for_sidebar': a container named for content, or holding
             # half the page's paragraphs, is the page's text whatever its layout class says.
