@@ -78,7 +78,10 @@ def decode_html(raw: bytes) -> str:
         return str(best) if best is not None else raw.decode("latin-1")
 
 
-_BLOCKS = ("p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "br", "blockquote", "pre", "figcaption", "dd", "dt")
+_BLOCKS = (
+    *("p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "br"),
+    *("blockquote", "pre", "figcaption", "dd", "dt"),
+)
 
 
 def html_to_text(markup: str) -> str:
@@ -109,7 +112,7 @@ def readability_pages(root: Path | None = None) -> Iterator[RealPage]:
 def trafilatura_pages(root: Path | None = None) -> Iterator[RealPage]:
     base = (root or realworld_root()) / "trafilatura-eval"
     snippets = json.loads((base / "snippets.json").read_text())
-    for url, entry in sorted(snippets.items()):
+    for _url, entry in sorted(snippets.items()):
         path = base / "pages" / f"{entry['file']}.gz"
         if not path.exists():
             path = base / "pages" / entry["file"]

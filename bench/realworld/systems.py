@@ -182,7 +182,8 @@ class Spec:
 
 SYSTEMS: dict[str, Spec] = {
     "newsflow": Spec(None, _newsflow_extract_only, ALL_FIELDS),
-    "trafilatura": Spec("trafilatura", _trafilatura, ALL_FIELDS),
+    # trafilatura sets a language only when asked to filter by one (target_language) and py3langid is there
+    "trafilatura": Spec("trafilatura", _trafilatura, frozenset(("title", "author", "published"))),
     "readability-lxml": Spec("readability", _readability, frozenset(("title", "author"))),
     "rs-trafilatura": Spec("rs_trafilatura", _rs_trafilatura, ALL_FIELDS),
     "resiliparse": Spec("resiliparse", _resiliparse),
