@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import gc
+import os
 import platform
 import statistics
 import subprocess
@@ -236,8 +237,18 @@ def provenance() -> dict[str, str]:
         "commit": git("rev-parse", "--short", "HEAD") or "unknown",
         "extractor_tree": "uncommitted edits under workers/ or schemas/" if dirty else "clean",
         "python": platform.python_version(),
-        "machine": f"{platform.machine()}, {platform.processor() or platform.system()}",
+        "machine": f"{cpu_model()}, {os.cpu_count()} CPUs, {platform.system()} {platform.machine()}",
     }
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
 
 
 def markdown(doc: Mapping[str, Any], plot: Path | None, out: Path) -> str:
