@@ -207,7 +207,7 @@ class Classify:
         initial = text.lstrip("-•*» ")[:1].casefold()[:1]
         if initial in marks.promo_initials and text[:40].casefold().lstrip("-•*» ").startswith(marks.promo_prefix):
             return Kind.PROMO
-        if block.link_density > 0.6 and len(text) < 300:
+        if block.link_density > 0.6 and (len(text) < 300 or block.link_density > 0.8):
             return Kind.LINKY
         if len(norm) >= 12:
             if norm in seen:

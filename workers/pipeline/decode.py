@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import codecs
+import json
+import logging
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import orjson
 from charset_normalizer import from_bytes
@@ -13,6 +16,7 @@ from pydantic import ValidationError
 from schemas import RawPage, RawPageLimits, RejectReason
 from workers.pipeline.errors import RejectError
 
+log = logging.getLogger("newsflow.pipeline")
 _META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?([A-Za-z0-9_.:-]{1,40})""", re.I)
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 
@@ -47,6 +51,39 @@ def decode_bytes(data: bytes, declared: str | None = None) -> tuple[str, str]:
     )
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _with_lone_surrogates_replaced(payload: bytes) -> Any:
+    """JSON that escapes a lone UTF-16 surrogate (``"\\ud83d"``, half an emoji) is valid JSON that
+    orjson refuses: read it with the standard library and put U+FFFD in place of each, so one
+    broken character does not dead-letter a whole page. ``None`` when the payload is not JSON."""
+    if b"\\ud" not in payload.lower():
+        return None
+    try:
+        document = json.loads(payload)
+    except ValueError:
+        return None
+    repaired = 0
+
+    def fix(value: Any) -> Any:
+        nonlocal repaired
+        if isinstance(value, str):
+            fixed, count = _SURROGATE.subn("\ufffd", value)
+            repaired += count
+            return fixed
+        if isinstance(value, dict):
+            return {fix(k): fix(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [fix(v) for v in value]
+        return value
+
+    document = fix(document)
+    url = document.get("url") if isinstance(document, dict) else None
+    log.warning("replaced lone surrogates", extra={"url": str(url)[:500], "replaced": repaired})
+    return document
+
+
 @dataclass(frozen=True, slots=True)
 class ParseRawPage:
     """Message value bytes -> ``RawPage``, with the reject reason a producer can act on."""
@@ -76,11 +113,13 @@ class ParseRawPage:
         try:
             document = orjson.loads(payload)
         except orjson.JSONDecodeError as exc:
-            raise RejectError(
-                RejectReason.INVALID_JSON,
-                f"the message value is not JSON: {exc}; publish a RawPage JSON object",
-                stage=self.name,
-            ) from None
+            document = _with_lone_surrogates_replaced(payload)
+            if document is None:
+                raise RejectError(
+                    RejectReason.INVALID_JSON,
+                    f"the message value is not JSON: {exc}; publish a RawPage JSON object",
+                    stage=self.name,
+                ) from None
         if not isinstance(document, dict):
             raise RejectError(
                 RejectReason.INVALID_SCHEMA,

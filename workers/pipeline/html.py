@@ -11,7 +11,7 @@ import lxml.html
 import orjson
 
 from workers.pipeline.document import Block, Document, PageMetadata
-from workers.pipeline.normalize import collapse_whitespace
+from workers.pipeline.normalize import collapse_whitespace, cut_at_word
 
 _BLOCK_TAGS = frozenset(
     [
@@ -188,7 +188,7 @@ def _iter_blocks(root: Any, max_blocks: int, max_block_chars: int, parents: list
         frame = stack[-1]
         blocks = []
         for piece in pieces:
-            text = collapse_whitespace(piece.replace(_LINE_BREAK, " "))[:max_block_chars]
+            text = cut_at_word(collapse_whitespace(piece.replace(_LINE_BREAK, " ")), max_block_chars)
             if not text:
                 continue
             block = Block(

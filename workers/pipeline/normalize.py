@@ -55,6 +55,14 @@ def collapse_whitespace(text: str) -> str:
     return " ".join(text.split())
 
 
+def cut_at_word(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters, at the last space when one is in the second half."""
+    if len(text) <= limit:
+        return text
+    space = text.rfind(" ", limit // 2, limit + 1)
+    return text[: space if space > 0 else limit].rstrip()
+
+
 @dataclass(frozen=True, slots=True)
 class Normalize:
     name: str = "normalize"

@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
-from schemas import RawPage
+from schemas import ContentType, RawPage
+from schemas.raw_page import sniff_content_type
 from workers.pipeline.document import Block, Document
 from workers.pipeline.html import segment_html
-from workers.pipeline.normalize import collapse_whitespace
+from workers.pipeline.normalize import collapse_whitespace, cut_at_word
 
+_ANY_TAG = re.compile(r"</?[A-Za-z!]")
 MAX_BLOCKS = 20_000
-MAX_BLOCK_CHARS = 100_000
+MAX_BLOCK_CHARS = 100_000  # a longer block is cut at the last space before this (docs/extraction.md, limits)
 
 
 def segment_text(content: str) -> Document:
     blocks: list[Block] = []
     gap = False
     for line in content.split("\n"):
-        text = line[:MAX_BLOCK_CHARS]
+        text = cut_at_word(line, MAX_BLOCK_CHARS)
         # Most lines need no collapsing: no whitespace but single inner spaces (every other
         # whitespace character is unprintable).
         if not text.isprintable() or "  " in text or text[:1] == " " or text[-1:] == " ":
@@ -32,11 +35,22 @@ def segment_text(content: str) -> Document:
     return Document(blocks=blocks)
 
 
+def reads_as_html(page: RawPage) -> bool:
+    """What the content plainly is wins over the declared type: crawlers mislabel both ways.
+
+    HTML declared ``text/plain`` would come out as markup; text declared ``text/html`` would be
+    parsed into one paragraph.
+    """
+    if page.is_html:
+        return _ANY_TAG.search(page.content, 0, 65_536) is not None
+    return sniff_content_type(page.content) is ContentType.HTML
+
+
 @dataclass(frozen=True, slots=True)
 class Segment:
     name: str = "segment"
 
     def run(self, page: RawPage) -> Document:
-        if page.is_html:
+        if reads_as_html(page):
             return segment_html(page.content, max_blocks=MAX_BLOCKS, max_block_chars=MAX_BLOCK_CHARS)
         return segment_text(page.content)
