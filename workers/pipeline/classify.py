@@ -384,9 +384,7 @@ class Classify:
         if not document.parents:
             return None
         loose = (Kind.LINKY, Kind.PROMO, Kind.DATED_ITEM, Kind.TEASER)
-        votes = block_votes(
-            blocks, [i.good for i in infos], [i.words for i in infos], [i.kind in loose for i in infos]
-        )
+        votes = block_votes(blocks, [i.good for i in infos], [i.words for i in infos], [i.kind in loose for i in infos])
         best = best_element(blocks, votes, document.parents)
         if best is None:
             return None
@@ -499,7 +497,15 @@ class Classify:
         goods = [i for i in run.members if infos[i].good]
         if run.in_container:
             # In HTML a listing's headlines are links; the short lines of a how-to or a feature are not.
-            heads = sum(1 for i in range(run.start, run.end) if infos[i].kind is Kind.LINKY and infos[i].words >= 3)
+            # Counted where a linked headline is followed by its teaser: a link box inside an
+            # article is links after links.
+            heads = sum(
+                1
+                for i in range(run.start, run.end - 1)
+                if infos[i].kind is Kind.LINKY
+                and infos[i].words >= 3
+                and infos[i + 1].kind in (Kind.PROSE, Kind.TEASER)
+            )
             return heads >= 3 and heads >= 0.6 * len(goods) and statistics.median(infos[i].words for i in goods) < 45
         if not (run.short_members >= 3 and run.short_members >= 0.6 * len(goods)):
             return False

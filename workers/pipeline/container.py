@@ -18,7 +18,9 @@ from workers.pipeline.document import Block
 AGAINST_SHORT = 0.5  # weight of a short non-prose line's words against its containers
 
 
-def block_votes(blocks: Sequence[Block], good: Sequence[bool], words: Sequence[int], linky: Sequence[bool]) -> list[float]:
+def block_votes(
+    blocks: Sequence[Block], good: Sequence[bool], words: Sequence[int], linky: Sequence[bool]
+) -> list[float]:
     votes = []
     for block, is_good, count, is_linky in zip(blocks, good, words, linky, strict=True):
         if block.boilerplate_hint and not block.article_hint:

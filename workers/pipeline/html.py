@@ -11,6 +11,7 @@ import lxml.html
 import orjson
 
 from workers.pipeline.document import Block, Document, PageMetadata
+from workers.pipeline.language import mostly_unspaced
 from workers.pipeline.normalize import collapse_whitespace, cut_at_word
 
 _BLOCK_TAGS = frozenset(
@@ -255,7 +256,7 @@ def _holds_most(el: Any, page_paragraphs: int) -> bool:
 
 def _swallowed_page(noscript: Any) -> bool:
     """libxml2 leaves ``<noscript><div></noscript>`` open: the rest of the page lands inside it."""
-    return len(noscript) > 0 and noscript.find(".//p") is not None and len(noscript.text_content()) > 2000
+    return len(noscript) > 0 and noscript.find(".//p") is not None and len(noscript.text_content()) > 500
 
 
 def _text(el: Any) -> str:
@@ -383,27 +384,52 @@ def _read_metadata(root: Any) -> PageMetadata:
                 meta.section = crumbs[1]
         elif _is_type(obj, _COLLECTION_TYPES) and meta.is_article_type is None:
             meta.is_article_type = False
-    if meta.headline is None:
-        meta.headline = _best_heading(root, meta.title)
+    heading = _best_heading(root, meta.title)
+    if meta.headline is None or (
+        # A JSON-LD 'headline' that is a label ('Wikimedia list article'): unlike the page title,
+        # while an <h1> is like it. An SEO title unlike both leaves the JSON-LD headline standing.
+        heading is not None
+        and meta.title
+        and title_likeness(meta.headline, meta.title) < _MIN_HEADLINE_LIKENESS
+        and title_likeness(meta.headline, heading) < _MIN_HEADLINE_LIKENESS
+    ):
+        meta.headline = heading
     return meta
 
 
+_MIN_HEADLINE_LIKENESS = 0.3
+
+
+def _title_units(text: str) -> set[str]:
+    folded = text.casefold()
+    if mostly_unspaced(folded):
+        return {ch for ch in folded if ch.isalnum()}
+    return set(_TITLE_WORD.findall(folded))
+
+
+_TITLE_WORD = re.compile(r"\w\w*")
+
+
+def title_likeness(candidate: str, title: str) -> float:
+    """Dice overlap of two titles' words (characters, for scripts written without spaces)."""
+    a, b = _title_units(candidate), _title_units(title)
+    return 2 * len(a & b) / (len(a) + len(b)) if a and b else 0.0
+
+
 def _best_heading(root: Any, title: str | None) -> str | None:
-    """The <h1> that shares most words with the page title (sites put their logo in an h1 too)."""
+    """The <h1> most like the page title: sites put their logo or section name in an <h1> too."""
     headings = [t for t in (_text(h) for h in root.iterfind(".//h1")) if t][:10]
     if not headings:
         return None
     if not title:
         return headings[0]
-    wanted = set(title.casefold().split())
-    return max(headings, key=lambda h: len(wanted & set(h.casefold().split())) / (len(h.split()) or 1))
+    best = max(headings, key=lambda h: title_likeness(h, title))
+    return best if title_likeness(best, title) >= _MIN_HEADLINE_LIKENESS else None
 
 
 def segment_html(content: str, *, max_blocks: int, max_block_chars: int) -> Document:
     # huge_tree lifts libxml2's nesting limit (256): deeper pages otherwise lose their text silently.
-    parser = lxml.html.HTMLParser(
-        remove_comments=True, remove_pis=True, no_network=True, recover=True, huge_tree=True
-    )
+    parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, no_network=True, recover=True, huge_tree=True)
     try:
         root = lxml.html.document_fromstring(content, parser=parser)
     except (lxml.etree.ParserError, ValueError):
