@@ -13,6 +13,7 @@ import orjson
 from workers.pipeline.document import Block, Document, PageMetadata
 from workers.pipeline.language import mostly_unspaced
 from workers.pipeline.normalize import collapse_whitespace, cut_at_word
+from workers.pipeline.patterns import split_names
 
 _BLOCK_TAGS = frozenset(
     [
@@ -384,6 +385,8 @@ def _read_metadata(root: Any) -> PageMetadata:
                 meta.section = crumbs[1]
         elif _is_type(obj, _COLLECTION_TYPES) and meta.is_article_type is None:
             meta.is_article_type = False
+    if not meta.authors:
+        meta.authors = _byline_names(root)
     heading = _best_heading(root, meta.title)
     if meta.headline is None or (
         # A JSON-LD 'headline' that is a label ('Wikimedia list article'): unlike the page title,
@@ -398,6 +401,33 @@ def _read_metadata(root: Any) -> PageMetadata:
 
 
 _MIN_HEADLINE_LIKENESS = 0.3
+# One pass over the tree for what marks a byline: rel=author links, schema.org author properties,
+# and the class names sites give it.
+_BYLINE_XPATH = lxml.etree.XPath(
+    ".//*[@rel='author' or @itemprop='author' or contains(@class, 'byline') or contains(@class, 'author')]"
+)
+_BY_PREFIX = re.compile(r"^(?:by|par|von|por|oleh|door|di|de|av|od|bởi)\s+", re.I)
+_MAX_BYLINE_WORDS = 8
+
+
+def _byline_names(root: Any) -> list[str]:
+    """Names in the page's first byline element, 'By ' and the like stripped; [] when none reads as one."""
+    for el in _BYLINE_XPATH(root)[:20]:
+        if isinstance(el.tag, str) and el.tag.lower() in {"meta", "link", "script", "style", "body", "html"}:
+            continue
+        text = _BY_PREFIX.sub("", _text(el))
+        words = text.split()
+        if not 2 <= len(words) <= _MAX_BYLINE_WORDS or any(ch.isdigit() for ch in text):
+            continue
+        if not all(w[:1].isupper() or w.lower() in _NAME_JOINERS for w in words):
+            continue  # 'Follow author', 'About the author': not names
+        return split_names(text)
+    return []
+
+
+_NAME_JOINERS = frozenset(
+    ["and", "und", "et", "y", "e", "và", "de", "van", "von", "der", "da", "di", "del", "la", "le", "&", "bin", "al"]
+)
 
 
 def _title_units(text: str) -> set[str]:
