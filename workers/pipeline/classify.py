@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from enum import Enum, auto
 
 from workers.pipeline import patterns as pt
-from workers.pipeline.container import best_element, block_votes
+from workers.pipeline.container import best_element, best_stretches, block_votes
 from workers.pipeline.document import Block, Document, Label
 from workers.pipeline.language import (
     guess_language,
@@ -29,6 +29,7 @@ from workers.pipeline.language import (
 MIN_ARTICLE_WORDS = 60
 MIN_DECLARED_ARTICLE_WORDS = 20
 _MIN_STOPLIST_SHARE = 0.05
+_STAMP_VOTE = 10.0
 _FIRST_RUN_WORDS = 80
 _TITLE_LOOKBACK = 8
 _MAX_GAP = 5
@@ -196,8 +197,8 @@ class Classify:
                 return Kind.TAGS_HEADER if key in marks.tags else Kind.LINKY
             return Kind.END if key in marks.end else Kind.LINKY
         if key:
-            if key in marks.end:
-                return Kind.END
+            if key in marks.end or (key[-1:].isdigit() and key.rstrip("0123456789").rstrip() in marks.end):
+                return Kind.END  # 'Comments (14)' too
             if key in marks.tags or key.removesuffix(" :") in marks.tags:
                 return Kind.TAGS_HEADER
             if key in marks.promo:
@@ -279,8 +280,10 @@ class Classify:
         result.prose_words = sum(
             i.words for b, i in zip(blocks, infos, strict=True) if i.good and not b.boilerplate_hint
         )
-        chosen = self._container_run(result.document, infos) or next(
-            (r for r in runs if r.score >= _FIRST_RUN_WORDS), max(runs, key=lambda r: r.score)
+        chosen = (
+            self._container_run(result.document, infos)
+            or self._segment_run(result.document, infos)
+            or next((r for r in runs if r.score >= _FIRST_RUN_WORDS), max(runs, key=lambda r: r.score))
         )
         chosen = self._across_inline_box(chosen, runs, infos, blocks)
         chosen = self._with_standfirst(chosen, infos, blocks)
@@ -378,18 +381,45 @@ class Classify:
         return runs
 
     @staticmethod
-    def _container_run(document: Document, infos: list[_Info]) -> Classify._Run | None:
+    def _votes(blocks: list[Block], infos: list[_Info]) -> list[float]:
+        loose = (Kind.LINKY, Kind.PROMO, Kind.DATED_ITEM, Kind.TEASER, Kind.TIMESTAMP, Kind.JUNK)
+        votes = block_votes(blocks, [i.good for i in infos], [i.words for i in infos], [i.kind in loose for i in infos])
+        # A timestamp line is short but says 'list item' loudly: related and latest lists carry one each.
+        stamps = (Kind.TIMESTAMP, Kind.DATED_ITEM)
+        return [min(v, -_STAMP_VOTE) if i.kind in stamps else v for v, i in zip(votes, infos, strict=True)]
+
+    def _container_run(self, document: Document, infos: list[_Info]) -> Classify._Run | None:
         """HTML: the article is what the element holding the most prose holds (see ``container``)."""
         blocks = document.blocks
         if not document.parents:
             return None
-        loose = (Kind.LINKY, Kind.PROMO, Kind.DATED_ITEM, Kind.TEASER)
-        votes = block_votes(blocks, [i.good for i in infos], [i.words for i in infos], [i.kind in loose for i in infos])
-        best = best_element(blocks, votes, document.parents)
+        best = best_element(blocks, self._votes(blocks, infos), document.parents)
         if best is None:
             return None
         inside = [i for i, b in enumerate(blocks) if best in b.path]
-        goods = [i for i in inside if infos[i].good]
+        return self._run_over(inside[0], inside[-1] + 1, infos, blocks, in_container=True)
+
+    def _segment_run(self, document: Document, infos: list[_Info]) -> Classify._Run | None:
+        """Text: the article is the stretch of lines whose votes add up best (see ``container``).
+
+        Section markers, keyword headings and attribution lines are walls no stretch crosses, so an
+        embedded second article after 'Theo VNE' stays out; between them the stretch grows over
+        intertitles, lists and promos inside the body while the prose after them outweighs them.
+        The first stretch of at least ``_FIRST_RUN_WORDS`` wins, as a reader meets it first.
+        """
+        blocks = document.blocks
+        stretches = best_stretches(self._votes(blocks, infos), [i.kind in _HARD_STOPS for i in infos])
+        if not stretches:
+            return None
+        first = next((s for s in stretches if s[2] >= _FIRST_RUN_WORDS), max(stretches, key=lambda s: s[2]))
+        return self._run_over(first[0], first[1], infos, blocks, in_container=False)
+
+    @staticmethod
+    def _run_over(
+        start: int, end: int, infos: list[_Info], blocks: list[Block], *, in_container: bool
+    ) -> Classify._Run | None:
+        """The run of article blocks in ``[start, end)``: its paragraphs, captions, and the lines between."""
+        goods = [i for i in range(start, end) if infos[i].good]
         if not goods:
             return None
         remaining = sum(infos[i].words for i in goods)
@@ -411,7 +441,7 @@ class Classify:
             elif info.kind in text and not block.boilerplate_hint and block.link_density <= 0.5:
                 members.add(i)
                 shorts += 1
-        return Classify._Run(goods[0], max(members) + 1, score, members, shorts, stop, in_container=True)
+        return Classify._Run(goods[0], max(members) + 1, score, members, shorts, stop, in_container=in_container)
 
     @staticmethod
     def _gap_to_good(infos: list[_Info], j: int) -> int | None:
@@ -495,22 +525,28 @@ class Classify:
         paragraphs run to several sentences.
         """
         goods = [i for i in run.members if infos[i].good]
-        if run.in_container:
-            # In HTML a listing's headlines are links; the short lines of a how-to or a feature are not.
-            # Counted where a linked headline is followed by its teaser: a link box inside an
-            # article is links after links.
-            heads = sum(
-                1
-                for i in range(run.start, run.end - 1)
-                if infos[i].kind is Kind.LINKY
-                and infos[i].words >= 3
-                and infos[i + 1].kind in (Kind.PROSE, Kind.TEASER)
-            )
-            return heads >= 3 and heads >= 0.6 * len(goods) and statistics.median(infos[i].words for i in goods) < 45
-        if not (run.short_members >= 3 and run.short_members >= 0.6 * len(goods)):
+        # Counted where a headline is followed by its teaser: a list or a link box inside an
+        # article is short lines after short lines. In HTML a listing's headlines are links; the
+        # short lines of a how-to or a feature are not.
+        head_kinds = (Kind.LINKY,) if run.in_container else (Kind.SHORT, Kind.LINKY, Kind.DUPLICATE, Kind.PROSE)
+        heads = sum(
+            1
+            for i in range(run.start, run.end - 1)
+            if infos[i].kind in head_kinds
+            and not infos[i].good
+            and infos[i].words >= 3
+            and (infos[i + 1].good or infos[i + 1].kind is Kind.TEASER)
+        )
+        if not run.in_container:
+            # A timestamp after each teaser ('12 min read', '2 giờ trước') marks items too.
+            stamps = (Kind.TIMESTAMP, Kind.DATED_ITEM)
+            heads += sum(1 for i in range(run.start, run.end) if infos[i].kind in stamps)
+        if not (heads >= 3 and heads >= 0.6 * len(goods)):
             return False
         if statistics.median(infos[i].words for i in goods) >= 45:
             return False
+        if run.in_container:
+            return True
         sentences = [len(_SENTENCE_BREAK.findall(blocks[i].text)) + 1 for i in goods]
         return sum(sentences) / len(sentences) < 1.8
 

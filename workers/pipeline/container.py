@@ -46,3 +46,28 @@ def best_element(blocks: Sequence[Block], votes: Sequence[float], parents: Seque
         totals[parents[serial]] += totals[serial]
     best = max(range(1, len(totals)), key=totals.__getitem__)
     return best if totals[best] > 0 else None
+
+
+def best_stretches(votes: Sequence[float], walls: Sequence[bool]) -> list[tuple[int, int, int]]:
+    """Between each pair of walls, the stretch ``[start, end)`` of highest vote total, with its total.
+
+    The one-dimensional form of ``best_element`` for text without markup (Kadane's maximum
+    subarray, restarted at each wall). Stretches with no positive total are left out.
+    """
+    found: list[tuple[int, int, int]] = []
+    best_total, best_start, best_end = 0.0, 0, 0
+    total, start = 0.0, 0
+    for i, (vote, wall) in enumerate(zip(votes, walls, strict=True)):
+        if wall:
+            if best_total > 0:
+                found.append((best_start, best_end, int(best_total)))
+            best_total, total, start = 0.0, 0.0, i + 1
+            continue
+        if total <= 0:
+            total, start = 0.0, i
+        total += vote
+        if total > best_total:
+            best_total, best_start, best_end = total, start, i + 1
+    if best_total > 0:
+        found.append((best_start, best_end, int(best_total)))
+    return found

@@ -25,7 +25,9 @@ class HtmlFallback:
     def needed(self, classified: Classified) -> bool:
         if not classified.document.is_html or classified.prose_words < 2 * MIN_ARTICLE_WORDS:
             return False
-        return classified.region is None or classified.region_words < self.min_share * classified.prose_words
+        # A page the classifier rejected stays rejected: the structure that said 'listing' or
+        # 'teaser' is gone from trafilatura's text, which would make any listing an article.
+        return classified.region is not None and classified.region_words < self.min_share * classified.prose_words
 
     def run(self, page: RawPage, classified: Classified, classify: Classify) -> Classified | None:
         import trafilatura  # heavy import, needed only for the few pages that fall back
