@@ -23,7 +23,7 @@ def block_votes(
 ) -> list[float]:
     votes = []
     for block, is_good, count, is_linky in zip(blocks, good, words, linky, strict=True):
-        if block.boilerplate_hint and not block.article_hint:
+        if block.boilerplate_hint:  # comments or a related box inside <article> count against it too
             votes.append(-float(count))
         elif is_good:
             votes.append(float(count))
