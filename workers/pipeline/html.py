@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import lxml.etree
-import lxml.html
 import orjson
 
 from workers.pipeline.document import Block, Document, PageMetadata
@@ -145,26 +146,63 @@ class _Frame:
         self.tags = tags
 
 
+_TAGS_WITH_A_SAY = frozenset(["article", "nav", "footer", "aside", "header", "a"])
+
+
 def _child_frame(parent: _Frame, el: Any, tag: str, page_paragraphs: int) -> _Frame:
-    attrs = _attrs(el)
+    # Most elements have no class, id or itemprop and a tag that says nothing: they inherit as they are.
+    if tag not in _TAGS_WITH_A_SAY and el.get("class") is None and el.get("id") is None and el.get("itemprop") is None:
+        return parent
+    names = _names_say(_attrs(el))
     itemprop = (el.get("itemprop") or "").lower()
-    article = parent.article or tag == "article" or itemprop == "articlebody" or bool(_ARTICLE_ATTR.search(attrs))
+    article = parent.article or tag == "article" or itemprop == "articlebody" or names.article
     boiler = parent.boiler or tag in {"nav", "footer", "aside"}
-    if not boiler and tag not in _NEVER_BOILERPLATE and attrs != " ":
-        if "-" in attrs:
-            attrs = _TAXONOMY_CLASS.sub(" ", attrs)
-        if _BOILERPLATE_ATTR.search(attrs):
+    read_cms = False  # whether the names were read without their CMS taxonomy classes
+    if not boiler and tag not in _NEVER_BOILERPLATE and names.named:
+        read_cms = True
+        if names.boilerplate:
             # 'post no-share hentry' holding every paragraph of the page is the post.
-            boiler = not (_CONTENT_ATTR.search(attrs) and _holds_most(el, page_paragraphs))
-        elif _LAYOUT_ATTR.search(attrs):
+            boiler = not (names.content and _holds_most(el, page_paragraphs))
+        elif names.layout:
             # 'mw-body-content', 'section for_sidebar': a container named for content, or holding
             # half the page's paragraphs, is the page's text whatever its layout class says.
-            boiler = not _CONTENT_ATTR.search(attrs) and not _holds_most(el, page_paragraphs)
+            boiler = not names.content and not _holds_most(el, page_paragraphs)
     if tag == "header" and not parent.article and el.find(".//h1") is None:
         boiler = True  # the site's masthead; a header holding the <h1> is the article's
-    tags = parent.tags or bool(_TAGS_ATTR.search(attrs))
-    lead = parent.lead or bool(_LEAD_ATTR.search(attrs)) or itemprop == "description"
+    tags = parent.tags or (names.tags_cms if read_cms else names.tags)
+    lead = parent.lead or (names.lead_cms if read_cms else names.lead) or itemprop == "description"
     return _Frame(boiler, article, lead, parent.link or tag == "a", tags)
+
+
+@dataclass(frozen=True, slots=True)
+class _NamesSay:
+    """What an element's class and id say, read once per distinct pair (pages repeat them a lot)."""
+
+    named: bool
+    article: bool
+    boilerplate: bool  # these read without CMS taxonomy classes ('category-popular')
+    layout: bool
+    content: bool
+    tags_cms: bool
+    lead_cms: bool
+    tags: bool  # these read with them
+    lead: bool
+
+
+@lru_cache(maxsize=4096)
+def _names_say(attrs: str) -> _NamesSay:
+    plain = _TAXONOMY_CLASS.sub(" ", attrs) if "-" in attrs else attrs
+    return _NamesSay(
+        named=attrs != " ",
+        article=bool(_ARTICLE_ATTR.search(attrs)),
+        boilerplate=bool(_BOILERPLATE_ATTR.search(plain)),
+        layout=bool(_LAYOUT_ATTR.search(plain)),
+        content=bool(_CONTENT_ATTR.search(plain)),
+        tags_cms=bool(_TAGS_ATTR.search(plain)),
+        lead_cms=bool(_LEAD_ATTR.search(plain)),
+        tags=bool(_TAGS_ATTR.search(attrs)),
+        lead=bool(_LEAD_ATTR.search(attrs)),
+    )
 
 
 def _iter_blocks(root: Any, max_blocks: int, max_block_chars: int, parents: list[int]) -> Iterator[Block]:
@@ -180,6 +218,8 @@ def _iter_blocks(root: Any, max_blocks: int, max_block_chars: int, parents: list
 
     def flush() -> list[Block]:
         nonlocal parts, link_chars, count
+        if not parts:
+            return []
         raw = "".join(parts)
         total = len(raw.strip()) or 1
         density = min(1.0, link_chars / total)
@@ -257,11 +297,15 @@ def _holds_most(el: Any, page_paragraphs: int) -> bool:
 
 def _swallowed_page(noscript: Any) -> bool:
     """libxml2 leaves ``<noscript><div></noscript>`` open: the rest of the page lands inside it."""
-    return len(noscript) > 0 and noscript.find(".//p") is not None and len(noscript.text_content()) > 500
+    return len(noscript) > 0 and noscript.find(".//p") is not None and len(_all_text(noscript)) > 500
 
 
 def _text(el: Any) -> str:
-    return collapse_whitespace(el.text_content() if el is not None else "")
+    return collapse_whitespace(_all_text(el) if el is not None else "")
+
+
+def _all_text(el: Any) -> str:
+    return "".join(el.itertext())
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -457,12 +501,26 @@ def _best_heading(root: Any, title: str | None) -> str | None:
     return best if title_likeness(best, title) >= _MIN_HEADLINE_LIKENESS else None
 
 
+# Plain lxml.etree elements, not lxml.html's: their class lookup on every element proxy costs
+# ~10 % of segmentation and nothing here needs its methods. One parser, reused: creating one
+# costs more than parsing a small page.
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+_PARSER = lxml.etree.HTMLParser(
+    remove_comments=True, remove_pis=True, no_network=True, recover=True, huge_tree=True, default_doctype=False
+)
+
+
 def segment_html(content: str, *, max_blocks: int, max_block_chars: int) -> Document:
     # huge_tree lifts libxml2's nesting limit (256): deeper pages otherwise lose their text silently.
-    parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, no_network=True, recover=True, huge_tree=True)
+    if content.startswith("<?xml", 0, 64) or content.lstrip()[:5] == "<?xml":
+        # lxml refuses a str that declares an encoding ('<?xml ... encoding="utf-8"?>'): XHTML
+        # pages would come out empty. The text is decoded already, so the declaration goes.
+        content = _XML_DECLARATION.sub("", content, count=1)
     try:
-        root = lxml.html.document_fromstring(content, parser=parser)
-    except (lxml.etree.ParserError, ValueError):
+        root = lxml.etree.fromstring(content, parser=_PARSER)
+    except (lxml.etree.ParserError, lxml.etree.XMLSyntaxError, ValueError):
+        root = None
+    if root is None:
         return Document(blocks=[], is_html=True)
     metadata = _read_metadata(root)
     body = root.find(".//body")
