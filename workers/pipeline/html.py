@@ -102,6 +102,8 @@ _LAYOUT_ATTR = re.compile(
     re.I,
 )
 # What sits beside an article, whatever holds it.
+# Readers' prose beside the article: boilerplate however much of the page it holds.
+_COMMENTS_ATTR = re.compile(r"(?:^|[\s_-])(?:comment|comments|binh-?luan|replies|disqus)(?:[\s_-]|$)", re.I)
 _BOILERPLATE_ATTR = re.compile(
     r"(?:^|[\s_-])(?:related|relate|lienquan|tinlienquan|"
     r"comment|comments|binh-?luan|share|sharing|social|breadcrumbs?|promo|advert|ads?|adv|cookie|"
@@ -161,8 +163,9 @@ def _child_frame(parent: _Frame, el: Any, tag: str, page_paragraphs: int) -> _Fr
     if not boiler and tag not in _NEVER_BOILERPLATE and names.named:
         read_cms = True
         if names.boilerplate:
-            # 'post no-share hentry' holding every paragraph of the page is the post.
-            boiler = not (names.content and _holds_most(el, page_paragraphs))
+            # 'post no-share hentry' or a 'read-more' expander holding half the page's paragraphs
+            # is the post; comments stay comments.
+            boiler = names.comments or not _holds_most(el, page_paragraphs)
         elif names.layout:
             # 'mw-body-content', 'section for_sidebar': a container named for content, or holding
             # half the page's paragraphs, is the page's text whatever its layout class says.
@@ -181,6 +184,7 @@ class _NamesSay:
     named: bool
     article: bool
     boilerplate: bool  # these read without CMS taxonomy classes ('category-popular')
+    comments: bool
     layout: bool
     content: bool
     tags_cms: bool
@@ -196,6 +200,7 @@ def _names_say(attrs: str) -> _NamesSay:
         named=attrs != " ",
         article=bool(_ARTICLE_ATTR.search(attrs)),
         boilerplate=bool(_BOILERPLATE_ATTR.search(plain)),
+        comments=bool(_COMMENTS_ATTR.search(plain)),
         layout=bool(_LAYOUT_ATTR.search(plain)),
         content=bool(_CONTENT_ATTR.search(plain)),
         tags_cms=bool(_TAGS_ATTR.search(plain)),
