@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -328,13 +329,31 @@ def _names(value: Any) -> list[str]:
     return names
 
 
+_CDATA = re.compile(r"^\s*(?://\s*)?<!\[CDATA\[|(?://\s*)?\]\]>\s*$")
+
+
+def _read_json_ld(text: str) -> Any:
+    """A JSON-LD script's data: CDATA wrappers ('//<![CDATA[') dropped; raw control characters
+    inside strings (common in hand-templated JSON-LD) tolerated. ``None`` when it is not JSON."""
+    text = text.strip()
+    if text.startswith(("<!", "//")):
+        text = _CDATA.sub("", text).strip()
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        pass
+    try:
+        return json.loads(text, strict=False)
+    except ValueError:
+        return None
+
+
 def _json_ld_objects(root: Any) -> Iterator[dict[str, Any]]:
     for script in root.iterfind(".//script"):
         if (script.get("type") or "").lower() != "application/ld+json" or not script.text:
             continue
-        try:
-            data = orjson.loads(script.text.strip())
-        except orjson.JSONDecodeError:
+        data = _read_json_ld(script.text)
+        if data is None:
             continue
         pending = _as_list(data)
         while pending:
