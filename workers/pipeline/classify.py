@@ -30,6 +30,8 @@ MIN_ARTICLE_WORDS = 60
 MIN_DECLARED_ARTICLE_WORDS = 20
 _MIN_STOPLIST_SHARE = 0.05
 _STAMP_VOTE = 10.0
+_MAX_BOX_LINES = 12  # lines of a related box inside the body, its heading included
+_ACROSS_BOX_WORDS = 150
 _FIRST_RUN_WORDS = 80
 _TITLE_LOOKBACK = 8
 _MAX_GAP = 5
@@ -411,8 +413,25 @@ class Classify:
         stretches = best_stretches(self._votes(blocks, infos), [i.kind in _HARD_STOPS for i in infos])
         if not stretches:
             return None
-        first = next((s for s in stretches if s[2] >= _FIRST_RUN_WORDS), max(stretches, key=lambda s: s[2]))
-        return self._run_over(first[0], first[1], infos, blocks, in_container=False)
+        index = next((k for k, s in enumerate(stretches) if s[2] >= _FIRST_RUN_WORDS), None)
+        if index is None:
+            index = max(range(len(stretches)), key=lambda k: stretches[k][2])
+        start, end, total = stretches[index]
+        # A 'Related coverage' box inside the body is a wall with the rest of the article after it:
+        # across a section marker, a stretch at least as long as the article so far, close behind
+        # the box, carries on the article. (Attribution and keyword walls are never crossed.)
+        for later_start, later_end, later_total in stretches[index + 1 :]:
+            gap = range(end, later_start)
+            crossable = all(
+                infos[i].kind is not Kind.ATTRIBUTION
+                and infos[i].kind is not Kind.TAGS_HEADER
+                and infos[i].kind is not Kind.AUTHOR_SOURCE
+                for i in gap
+            )
+            if not crossable or len(gap) > _MAX_BOX_LINES or later_total < max(total, _ACROSS_BOX_WORDS):
+                break
+            end, total = later_end, total + later_total
+        return self._run_over(start, end, infos, blocks, in_container=False)
 
     @staticmethod
     def _run_over(
