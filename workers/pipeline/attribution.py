@@ -23,6 +23,11 @@ def _aliases() -> dict[str, tuple[str, str]]:
     return table
 
 
+def is_publisher_alias(text: str) -> bool:
+    """The whole line is a publisher's name from the alias table ('AFP', 'Reuters', 'TTXVN')."""
+    return text.strip(" ()[].-–—:/").casefold() in _aliases()
+
+
 def publisher_name(raw: str) -> str:
     """The publisher part of an attribution line, without 'Theo', brackets and dashes."""
     text = raw.strip()

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from enum import Enum, auto
 
 from workers.pipeline import patterns as pt
+from workers.pipeline.attribution import is_publisher_alias
 from workers.pipeline.container import best_element, best_stretches, block_votes
 from workers.pipeline.document import Block, Document, Label
 from workers.pipeline.language import (
@@ -30,6 +31,7 @@ MIN_ARTICLE_WORDS = 60
 MIN_DECLARED_ARTICLE_WORDS = 20
 _MIN_STOPLIST_SHARE = 0.05
 _STAMP_VOTE = 10.0
+_PICTURE_TAGS = ("figure", "figcaption", "picture", "caption")
 _MAX_BOX_LINES = 12  # lines of a related box inside the body, its heading included
 _ACROSS_BOX_WORDS = 150
 _FIRST_RUN_WORDS = 80
@@ -228,6 +230,9 @@ class Classify:
             match = pt.ATTRIBUTION.match(text)
             if match and self._names_publisher(match.group("name"), match.group("label")):
                 return Kind.ATTRIBUTION
+            if len(words) <= 4 and block.tag not in _PICTURE_TAGS and is_publisher_alias(text):
+                return Kind.ATTRIBUTION  # a wire service's name alone on the line closing a story: 'AFP'
+
             if pt.BYLINE.match(text) and len(words) <= 14:
                 return Kind.BYLINE
             if pt.is_timestamp_line(text):
