@@ -31,6 +31,7 @@ MIN_ARTICLE_WORDS = 60
 MIN_DECLARED_ARTICLE_WORDS = 20
 _MIN_STOPLIST_SHARE = 0.05
 _STAMP_VOTE = 10.0
+_LANGUAGE_BLOCKS = 2000
 _PICTURE_TAGS = ("figure", "figcaption", "picture", "caption")
 _MAX_BOX_LINES = 12  # lines of a related box inside the body, its heading included
 _ACROSS_BOX_WORDS = 150
@@ -119,14 +120,19 @@ class Classify:
     def run(self, document: Document) -> Classified:
         blocks = document.blocks
         block_tokens = tokens_of_lines([b.text[:4000] for b in blocks])
-        prose: list[str] = []  # the first 400 words of paragraphs, to guess the language from
+        # The language is guessed from 400 words of the page's longest blocks: its first blocks are
+        # often a menu or a cookie banner in another language than the article.
+        prose: list[str] = []
         sample: list[str] = []  # and their text, to tell spaced scripts from unspaced ones
-        for block, words in zip(blocks[:400], block_tokens, strict=False):
-            if len(block.text) > 40:
-                prose += words
-                sample.append(block.text[:200])
-                if len(prose) >= 400:
-                    break
+        longest = sorted(
+            (i for i, block in enumerate(blocks[:_LANGUAGE_BLOCKS]) if len(block.text) > 40),
+            key=lambda i: -len(blocks[i].text),
+        )
+        for i in longest:
+            prose += block_tokens[i]
+            sample.append(blocks[i].text[:200])
+            if len(prose) >= 400:
+                break
         language, share = guess_language(prose[:400])
         if document.metadata.language and (language is None or share < 0.2):
             language = document.metadata.language

@@ -99,7 +99,7 @@ _COLLECTION_TYPES = ("CollectionPage", "ItemList", "SearchResultsPage")
 # Layout names: a page's frame, unless the element plainly holds the page's text.
 _LAYOUT_ATTR = re.compile(
     r"(?:^|[\s_-])(?:nav|navbar|menu|footer|sidebar|side-bar|aside|toolbar|top-bar|header-bar|masthead|banner|"
-    r"widget)(?:[\s_-]|$)",
+    r"widget-area)(?:[\s_-]|$)",
     re.I,
 )
 # What sits beside an article, whatever holds it.
