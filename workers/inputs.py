@@ -1,4 +1,4 @@
-"""Read pages from files, directories, JSONL and stdin as RawPage message payloads.
+"""Read pages from files, directories, JSONL, WARC/ARC files and stdin as RawPage message payloads.
 
 Both ``newsflow process`` and ``newsflow produce`` read their inputs here, so a page becomes the
 same bytes whether it is processed offline or published to Kafka.
@@ -6,7 +6,7 @@ same bytes whether it is processed offline or published to Kafka.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,6 +17,7 @@ import orjson
 from schemas import ContentType, Origin
 from workers.pipeline.decode import decode_bytes
 from workers.pipeline.errors import RejectError
+from workers.warc import WarcReader, WarcStats, is_warc_path, looks_like_warc
 
 PAGE_SUFFIXES = {".txt": ContentType.TEXT, ".html": ContentType.HTML, ".htm": ContentType.HTML}
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
@@ -71,14 +72,45 @@ def jsonl_records(stream: BinaryIO, origin: Origin) -> Iterator[InputRecord]:
 def _files(root: Path) -> Iterator[Path]:
     if root.is_dir():
         for path in sorted(root.rglob("*")):
-            if path.is_file() and (path.suffix.lower() in PAGE_SUFFIXES or path.suffix.lower() in JSONL_SUFFIXES):
+            suffix = path.suffix.lower()
+            if path.is_file() and (suffix in PAGE_SUFFIXES or suffix in JSONL_SUFFIXES or is_warc_path(path)):
                 yield path
     else:
         yield root
 
 
-def iter_inputs(paths: Iterable[str], stdin: BinaryIO | None = None) -> Iterator[InputRecord]:
-    """Every input named by ``paths``, in order; ``-`` reads RawPage JSONL from ``stdin``."""
+def _is_warc(path: Path) -> bool:
+    """A .warc/.arc(.gz) name, or a file named otherwise that starts like one (``crawl.warc.gz.bad``)."""
+    if is_warc_path(path):
+        return True
+    suffix = path.suffix.lower()
+    return suffix not in PAGE_SUFFIXES and suffix not in JSONL_SUFFIXES and looks_like_warc(path)
+
+
+def warc_records(
+    path: Path, *, stats: list[WarcStats] | None = None, on_progress: Callable[[WarcStats], None] | None = None
+) -> Iterator[InputRecord]:
+    """The pages of one WARC/ARC file; its ``WarcStats`` (what was skipped and why) go to ``stats``."""
+    reader = WarcReader(path, on_progress=on_progress)
+    if stats is not None:
+        stats.append(reader.stats)
+    for page in reader:
+        origin = Origin(kind="file", path=str(path), offset=page.offset)
+        yield InputRecord(payload=page.payload, origin=origin, key=page.url.encode(), error=page.error)
+
+
+def iter_inputs(
+    paths: Iterable[str],
+    stdin: BinaryIO | None = None,
+    *,
+    warc_stats: list[WarcStats] | None = None,
+    on_warc_progress: Callable[[WarcStats], None] | None = None,
+) -> Iterator[InputRecord]:
+    """Every input named by ``paths``, in order; ``-`` reads RawPage JSONL from ``stdin``.
+
+    WARC/ARC files give one record per HTML response; each file's ``WarcStats`` is appended to
+    ``warc_stats`` when given, and ``on_warc_progress`` is called as a file is read.
+    """
     for name in paths:
         if name == "-":
             if stdin is not None:
@@ -91,17 +123,32 @@ def iter_inputs(paths: Iterable[str], stdin: BinaryIO | None = None) -> Iterator
             if path.suffix.lower() in JSONL_SUFFIXES:
                 with path.open("rb") as stream:
                     yield from jsonl_records(stream, Origin(kind="file", path=str(path)))
+            elif _is_warc(path):
+                yield from warc_records(path, stats=warc_stats, on_progress=on_warc_progress)
             else:
                 yield page_payload(path, path.read_bytes())
 
 
 def count_inputs(paths: Iterable[str]) -> int | None:
-    """Number of page files (JSONL lines are not counted ahead); None when stdin is involved."""
+    """Number of page files (JSONL lines are not counted ahead); None when stdin or a WARC is involved."""
     total = 0
     for name in paths:
         if name == "-":
             return None
         root = Path(name)
         if root.exists():
-            total += sum(1 for _ in _files(root))
+            for path in _files(root):
+                if _is_warc(path):
+                    return None
+                total += 1
+    return total
+
+
+def warc_bytes(paths: Iterable[str]) -> int:
+    """Total size of the WARC/ARC files among ``paths`` (for a bytes/s progress bar)."""
+    total = 0
+    for name in paths:
+        root = Path(name)
+        if name != "-" and root.exists():
+            total += sum(path.stat().st_size for path in _files(root) if _is_warc(path))
     return total

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from collections import Counter
 from collections.abc import Iterable
-from contextlib import nullcontext
+from contextlib import ExitStack, nullcontext
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
@@ -13,9 +13,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from schemas import Article, Rejected
 from workers.dedup import DedupStage, RunCollector
-from workers.inputs import count_inputs, iter_inputs
+from workers.inputs import count_inputs, iter_inputs, warc_bytes
 from workers.pipeline import Pipeline
 from workers.serialization import to_json_bytes
+from workers.warc import PROGRESS_MIN_BYTES, WarcProgress, WarcStats
 
 _PROGRESS_MIN_INPUTS = 50
 
@@ -26,6 +27,15 @@ class ProcessSummary:
     rejected: Counter[str] = field(default_factory=Counter)
     duplicates: int = 0
     stories: int = 0
+    warc: list[WarcStats] = field(default_factory=list)
+
+    @property
+    def warc_skipped(self) -> Counter[str]:
+        """WARC records that were not pages, by reason (never sent through the pipeline)."""
+        total: Counter[str] = Counter()
+        for stats in self.warc:
+            total.update(stats.skipped)
+        return total
 
     @property
     def total(self) -> int:
@@ -54,8 +64,11 @@ def process(
     paths = list(paths)
     summary = ProcessSummary()
     total = count_inputs(paths)
+    archive_bytes = warc_bytes(paths)
     if show_progress is None:
-        show_progress = sys.stderr.isatty() and (total is None or total >= _PROGRESS_MIN_INPUTS)
+        show_progress = sys.stderr.isatty() and (
+            archive_bytes >= PROGRESS_MIN_BYTES or (total is not None and total >= _PROGRESS_MIN_INPUTS)
+        )
     progress = Progress(
         TextColumn("[bold]processing"),
         BarColumn(),
@@ -64,9 +77,19 @@ def process(
         transient=True,
         disable=not show_progress,
     )
-    with progress if show_progress else nullcontext():
-        task = progress.add_task("pages", total=total)
-        for record in iter_inputs(paths, stdin):
+    with ExitStack() as stack:
+        on_warc_progress = None
+        if archive_bytes:
+            # WARC inputs: one bar over their bytes, with records/s and bytes/s.
+            warc_progress = WarcProgress(archive_bytes, enabled=bool(show_progress))
+            progress = warc_progress.progress
+            on_warc_progress = warc_progress.update
+            stack.enter_context(warc_progress)
+            task = None
+        else:
+            stack.enter_context(progress if show_progress else nullcontext())
+            task = progress.add_task("pages", total=total)
+        for record in iter_inputs(paths, stdin, warc_stats=summary.warc, on_warc_progress=on_warc_progress):
             result: Article | Rejected
             if record.error is not None:
                 result = pipeline.reject(record.error, record.payload, record.origin)
@@ -81,7 +104,8 @@ def process(
             else:
                 rejects.write(to_json_bytes(result) + b"\n")
                 summary.rejected[result.reason.value] += 1
-            progress.advance(task)
+            if task is not None:
+                progress.advance(task)
     for article in collected.articles:
         out.write(to_json_bytes(article) + b"\n")
         summary.duplicates += article.duplicate_of is not None

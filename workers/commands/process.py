@@ -12,8 +12,10 @@ def register(sub: Any) -> None:
     parser: argparse.ArgumentParser = sub.add_parser(
         "process",
         help="run the pipeline over files offline",
-        description="Read .txt, .html, .jsonl (RawPage) files, directories (recursively) or '-' "
-        "(RawPage JSONL on stdin) and write one JSON line per input: the Article, or the Rejected record.",
+        description="Read .txt, .html, .jsonl (RawPage) files, .warc/.warc.gz/.arc(.gz) crawl archives, "
+        "directories (recursively) or '-' (RawPage JSONL on stdin) and write one JSON line per input: the "
+        "Article, or the Rejected record. WARC records that are not HTML 2xx responses are counted, not "
+        "written (see docs/inputs.md).",
     )
     parser.add_argument("paths", nargs="+", metavar="PATH")
     parser.add_argument("-o", "--output", metavar="FILE", help="articles JSONL (default: stdout)")
@@ -53,4 +55,6 @@ def run(args: argparse.Namespace) -> int:
         f"({summary.duplicates} copies, {summary.stories} stories), rejected: {reasons}",
         file=sys.stderr,
     )
+    for stats in summary.warc:
+        print(f"newsflow process: {stats.describe()}", file=sys.stderr)
     return 1 if args.strict and summary.rejected else 0

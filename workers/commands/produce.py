@@ -12,8 +12,9 @@ from typing import Any
 def register(sub: Any) -> None:
     parser: argparse.ArgumentParser = sub.add_parser(
         "produce",
-        help="publish pages (files, directories, RawPage JSONL, stdin) to the raw-pages topic",
-        description="Publish .txt/.html pages, RawPage .jsonl files, directories (recursively) or '-' "
+        help="publish pages (files, directories, RawPage JSONL, WARC/ARC, stdin) to the raw-pages topic",
+        description="Publish .txt/.html pages, RawPage .jsonl files, .warc/.warc.gz/.arc(.gz) crawl archives "
+        "(HTML 2xx responses; other records counted and skipped), directories (recursively) or '-' "
         "(RawPage JSONL on stdin) as RawPage JSON messages keyed by URL. The bytes are exactly those "
         "`newsflow process` reads, so stream and offline results can be compared.",
         epilog="Connection and security come from NEWSFLOW_* variables (see `newsflow worker --help`).",
@@ -33,13 +34,18 @@ async def produce(
     topic: str,
     rate: float | None = None,
     show_progress: bool = True,
+    warc_stats: list[Any] | None = None,
 ) -> tuple[int, int]:
-    """Publish every input; returns (messages published, inputs that were not decodable text)."""
+    """Publish every input; returns (messages published, inputs that were not decodable text).
+
+    ``warc_stats`` collects one ``workers.warc.WarcStats`` per WARC/ARC file read (what was skipped, why).
+    """
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from workers.inputs import count_inputs, iter_inputs
+    from workers.inputs import count_inputs, iter_inputs, warc_bytes
     from workers.producer import RawPageProducer
+    from workers.warc import WarcProgress
 
     sent = undecodable = 0
     pending: list[asyncio.Future[Any]] = []
@@ -51,11 +57,22 @@ async def produce(
         console=Console(stderr=True),
         disable=not show_progress,
     )
+    archive_bytes = warc_bytes(paths)
+    on_warc_progress = None
+    if archive_bytes:
+        # WARC inputs: the bar follows their bytes, with records/s and bytes/s.
+        warc_progress = WarcProgress(
+            archive_bytes, label=f"producing to {topic}", console=Console(stderr=True), enabled=show_progress
+        )
+        progress = warc_progress.progress
+        on_warc_progress = warc_progress.update
     started = time.monotonic()
     async with RawPageProducer(topic=topic, **client_options) as producer:
         with progress:
-            task = progress.add_task("pages", total=count_inputs(paths))
-            for record in iter_inputs(paths, sys.stdin.buffer):
+            task = progress.add_task("pages", total=count_inputs(paths), visible=not archive_bytes)
+            for record in iter_inputs(
+                paths, sys.stdin.buffer, warc_stats=warc_stats, on_warc_progress=on_warc_progress
+            ):
                 if rate:
                     delay = started + sent / rate - time.monotonic()
                     if delay > 0:
@@ -90,6 +107,7 @@ def run(args: argparse.Namespace) -> int:
     topic = args.topic or (settings.raw_topic_list or ["newsflow.raw-pages"])[0]
     options = aiokafka_options(settings)
     started = time.monotonic()
+    warc_stats: list[Any] = []
     try:
         sent, undecodable = asyncio.run(
             produce(
@@ -98,6 +116,7 @@ def run(args: argparse.Namespace) -> int:
                 topic=topic,
                 rate=args.rate,
                 show_progress=not args.quiet and sys.stderr.isatty(),
+                warc_stats=warc_stats,
             )
         )
     except KafkaError as exc:
@@ -110,4 +129,6 @@ def run(args: argparse.Namespace) -> int:
     elapsed = time.monotonic() - started
     note = f" ({undecodable} not decodable as text)" if undecodable else ""
     print(f"newsflow produce: published {sent} messages to {topic} in {elapsed:.1f} s{note}", file=sys.stderr)
+    for stats in warc_stats:
+        print(f"newsflow produce: {stats.describe()}", file=sys.stderr)
     return 0
