@@ -18,7 +18,7 @@ import orjson
 from schemas import Article
 from workers.dedup.canonical import Member, canonical, member_of, original_publisher
 from workers.dedup.minhash import BAND_DIGEST_BYTES, LshParams, band_digests, band_keys, signature
-from workers.dedup.store import MemoryStore, StateStore, StoreFactory, append_to_buckets
+from workers.dedup.store import MemoryStore, StateStore, StoreFactory, append_to_buckets, split_ids
 from workers.dedup.text import shingle_hashes, shingle_set, tokens
 from workers.dedup.verify import IDENTICAL, Similarity, VerifyParams, compare
 
@@ -149,7 +149,8 @@ class Deduplicator:
 
     def _bucket(self, keys: list[str], own: bytes, expires_at: float) -> set[bytes]:
         """Append ``own`` to the LSH buckets of ``keys``; the ids that were in them."""
-        return set(append_to_buckets(self.bands, keys, own, cap=self.settings.bucket_cap, expires_at=expires_at))
+        found = append_to_buckets(self.bands, keys, own, cap=self.settings.bucket_cap, expires_at=expires_at)
+        return split_ids(found, ID_BYTES)
 
     @property
     def _digest_bytes(self) -> int:

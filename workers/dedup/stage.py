@@ -10,7 +10,7 @@ import orjson
 from schemas import Article, Story
 from workers.dedup.dedup import Assignment, Deduplicator, DedupSettings
 from workers.dedup.store import MemoryStore, StoreFactory
-from workers.dedup.stories import StoryClusterer, StorySettings, story_id_for
+from workers.dedup.stories import StoryClusterer, StorySettings
 
 
 def _fields(assignment: Assignment) -> dict[str, object]:
@@ -77,14 +77,11 @@ class DedupStage:
             for member in members:
                 fields[member.article_id] = _fields(self.dedup._assignment(member.article_id, members))
         story: Story | None = None
-        story_doc = self.stories.docs.get(article_id)
-        if story_doc is not None:
-            rows = self.stories._rows(orjson.loads(story_doc)["g"])
-            if rows:
-                root = min(rows, key=lambda r: (r.time, r.article_id))
-                story = self.stories._story(story_id_for(root.article_id), rows)
-                for row in rows:
-                    fields.setdefault(row.article_id, {})["story_id"] = story.story_id
+        current = self.stories.story_of(article_id)
+        if current is not None:
+            story, story_members = current
+            for member_id in story_members:
+                fields.setdefault(member_id, {})["story_id"] = story.story_id
         return fields, story
 
 

@@ -13,6 +13,8 @@ import heapq
 from collections.abc import Callable, Iterable, Iterator
 from typing import Protocol
 
+import numpy as np
+
 _EXPIRY_BYTES = 8
 
 
@@ -101,17 +103,28 @@ def memory_stores() -> StoreFactory:
     return MemoryStore
 
 
-def append_to_buckets(
-    store: StateStore, keys: Iterable[str], member: bytes, *, cap: int, expires_at: float
-) -> list[bytes]:
+def append_to_buckets(store: StateStore, keys: Iterable[str], member: bytes, *, cap: int, expires_at: float) -> bytes:
     """Append the fixed-width id ``member`` to the bucket of each key, keeping its newest ``cap`` ids.
 
-    Returns the ids that were already in those buckets, once per bucket they were in.
+    Returns the ids that were already in those buckets, concatenated, once per bucket they were in.
     """
     width = len(member)
     found: list[bytes] = []
     for key in keys:
         bucket = store.get(key) or b""
-        found.extend(bucket[i : i + width] for i in range(0, len(bucket), width))
+        found.append(bucket)
         store.put(key, (bucket + member)[-cap * width :], expires_at=expires_at)
-    return found
+    return b"".join(found)
+
+
+def split_ids(joined: bytes, width: int) -> set[bytes]:
+    """The distinct fixed-width ids in ``joined``."""
+    return {joined[i : i + width] for i in range(0, len(joined), width)}
+
+
+def count_ids(joined: bytes, width: int) -> dict[bytes, int]:
+    """How many times each fixed-width id occurs in ``joined`` (one C-level sort, not a slice per id)."""
+    if not joined:
+        return {}
+    ids, counts = np.unique(np.frombuffer(joined, dtype=np.dtype((np.void, width))), return_counts=True)
+    return dict(zip([bytes(i) for i in ids.tolist()], counts.tolist(), strict=True))

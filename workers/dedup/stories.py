@@ -9,8 +9,8 @@ function of the article set, and a late older article re-points the story.
 from __future__ import annotations
 
 import hashlib
+import heapq
 import math
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -19,9 +19,9 @@ import orjson
 
 from schemas import Article, Story
 from workers.dedup.canonical import site_of
-from workers.dedup.dedup import DAY, event_time, raw_id, utc
+from workers.dedup.dedup import DAY, ID_BYTES, event_time, raw_id, utc
 from workers.dedup.features import overlap, story_features
-from workers.dedup.store import MemoryStore, StateStore, StoreFactory, append_to_buckets
+from workers.dedup.store import MemoryStore, StateStore, StoreFactory, append_to_buckets, count_ids
 
 TABLES = ("story_terms", "story_docs", "story_groups")
 
@@ -37,6 +37,7 @@ class StorySettings:
     min_shared: int = 2  # features two articles must share to be scored
     max_candidates: int = 64
     max_article_ids: int = 500  # ids listed on a Story record
+    max_sites: int = 200  # sites listed on a Story record (the first in sort order)
 
 
 class Row(NamedTuple):
@@ -46,8 +47,33 @@ class Row(NamedTuple):
     title: str
 
 
-def _parse(rows: list[list[object]]) -> list[Row]:
-    return [Row(str(a), float(t), str(s), str(title)) for a, t, s, title in rows]  # type: ignore[arg-type]
+HEAD_SUFFIX = "/h"
+MEMBER_CHUNK = 64  # member ids per chunk record of ``story_groups`` (``{group}/{n}``)
+
+
+@dataclass(slots=True)
+class Group:
+    """The bounded summary of a story (``story_groups[group]``): what every article reads and rewrites.
+
+    The earliest ``max_article_ids`` (time, id) pairs are kept apart (``{group}/h``, rewritten only when a
+    new member falls among them) and every member id in chunks of ``MEMBER_CHUNK`` (``{group}/{n}``,
+    appended to; read only to re-point members when the story is renamed or merged away).
+    """
+
+    root: Row  # the earliest member: names the story and derives its id
+    size: int
+    last: float
+    sites: list[str]  # sorted, the first ``max_sites``
+    chunks: int
+
+    def dump(self) -> bytes:
+        return orjson.dumps({"r": list(self.root), "s": self.size, "l": self.last, "x": self.sites, "c": self.chunks})
+
+    @classmethod
+    def load(cls, value: bytes) -> Group:
+        record = orjson.loads(value)
+        a, t, site, title = record["r"]
+        return cls(Row(a, float(t), site, title), record["s"], record["l"], record["x"], record["c"])
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,16 +120,20 @@ class StoryClusterer:
                 table.sweep(now)
         known = self.docs.get(article.article_id)
         if known is not None:
-            rows = self._rows(orjson.loads(known)["g"])
-            return StoryResult(story_id_for(_root(rows).article_id if rows else article.article_id), [], [], [])
+            summary = self._group(orjson.loads(known)["g"])
+            root = summary.root.article_id if summary is not None else article.article_id
+            return StoryResult(story_id_for(root), [], [], [])
         expires_at = now + self.settings.retention_days * DAY
         features = story_features(article)
         linked = self._links(article.article_id, now, features, expires_at)
-        linked.update(c for c in copy_of or [] if self.docs.get(c) is not None)
+        for copy in copy_of or []:
+            if (doc := self.docs.get(copy)) is not None:
+                linked.add(_doc_group(doc))
         row = Row(article.article_id, now, site_of(article) or "", article.title[:300])
-        return self._join(row, features, sorted(linked), expires_at)
+        return self._join(row, features, linked, expires_at)
 
     def _links(self, article_id: str, now: float, features: dict[str, float], expires_at: float) -> set[str]:
+        """The groups (stories) of the earlier articles this one links to."""
         own = raw_id(article_id)
         shared = self._bucket(features, own, expires_at)
         shared.pop(own, None)
@@ -115,15 +145,20 @@ class StoryClusterer:
         ranked = sorted(live, key=lambda raw: (-shared[raw], raw))[: self.settings.max_candidates]
         linked: set[str] = set()
         for raw in ranked:
+            # Only the set of linked stories matters: a candidate of a story already linked needs no score
+            # (in a big story most candidates are its recent members: one scored, the rest skipped).
+            if _doc_group(live[raw]) in linked:
+                continue
             record = orjson.loads(live[raw])
             weight = decay(now - record["t"], self.settings)
             if weight and overlap(features, record["w"]) * weight >= self.settings.link_threshold:
-                linked.add(raw.hex())
+                linked.add(record["g"])
         return linked
 
-    def _bucket(self, features: Iterable[str], own: bytes, expires_at: float) -> Counter[bytes]:
+    def _bucket(self, features: Iterable[str], own: bytes, expires_at: float) -> dict[bytes, int]:
         """Append ``own`` to the feature buckets; how many of them each id already in them shares."""
-        return Counter(append_to_buckets(self.terms, features, own, cap=self.settings.term_cap, expires_at=expires_at))
+        found = append_to_buckets(self.terms, features, own, cap=self.settings.term_cap, expires_at=expires_at)
+        return count_ids(found, ID_BYTES)
 
     def rebuild_index(self, terms: StateStore) -> None:
         """Refill the feature buckets into the empty ``terms`` from the stored docs, in insertion order.
@@ -138,37 +173,121 @@ class StoryClusterer:
             for record in [orjson.loads(value)]
         )
         for _sequence, article_id, record in docs:
-            self._bucket(record["w"], raw_id(article_id), record["e"])
+            append_to_buckets(
+                self.terms, record["w"], raw_id(article_id), cap=self.settings.term_cap, expires_at=record["e"]
+            )
         self._sequence = docs[-1][0] + 1 if docs else 0
 
-    def _rows(self, group: str) -> list[Row]:
-        record = self.groups.get(group)
-        return _parse(orjson.loads(record)["m"]) if record is not None else []
+    # -- the story records: a bounded summary, the earliest ids, and the member ids in fixed-size chunks --
 
-    def _join(self, row: Row, features: dict[str, float], linked: list[str], expires_at: float) -> StoryResult:
+    def _group(self, group: str) -> Group | None:
+        record = self.groups.get(group)
+        return Group.load(record) if record is not None else None
+
+    def _head(self, group: str) -> tuple[list[float], list[str]]:
+        """The earliest members' (times, ids), in (time, id) order."""
+        record = self.groups.get(group + HEAD_SUFFIX)
+        if record is None:
+            return [], []
+        head = orjson.loads(record)
+        return head["t"], head["a"]
+
+    def members(self, group: str) -> list[str]:
+        """Every member id of ``group`` in insertion order (chunks whose members all expired are gone)."""
+        summary = self._group(group)
+        if summary is None:
+            return []
+        ids: list[str] = []
+        for chunk in range(summary.chunks):
+            value = self.groups.get(f"{group}/{chunk}")
+            if value is not None:
+                ids.extend(value[i : i + ID_BYTES].hex() for i in range(0, len(value), ID_BYTES))
+        return ids
+
+    def story_of(self, article_id: str) -> tuple[Story, list[str]] | None:
+        """The current Story of ``article_id`` and all its member ids (None if unknown)."""
+        doc = self.docs.get(article_id)
+        if doc is None:
+            return None
+        group = orjson.loads(doc)["g"]
+        summary = self._group(group)
+        if summary is None:
+            return None
+        story_id = story_id_for(summary.root.article_id)
+        return self._story(story_id, summary, self._head(group)[1]), self.members(group)
+
+    def _append(self, group: str, summary: Group, ids: list[bytes], expiry: float) -> None:
+        """Append member ids to the group's chunks (one write per touched chunk, ``MEMBER_CHUNK`` ids each)."""
+        while ids:
+            chunk = max(summary.chunks - 1, 0)
+            key = f"{group}/{chunk}"
+            value = (self.groups.get(key) or b"") if summary.chunks else b""
+            room = MEMBER_CHUNK - len(value) // ID_BYTES
+            if room <= 0:
+                chunk, value, room = summary.chunks, b"", MEMBER_CHUNK
+                key = f"{group}/{chunk}"
+            taken, ids = ids[:room], ids[room:]
+            self.groups.put(key, value + b"".join(taken), expires_at=expiry)
+            summary.chunks = chunk + 1
+
+    def _drop(self, group: str, summary: Group) -> None:
+        self.groups.delete(group)
+        self.groups.delete(group + HEAD_SUFFIX)
+        for chunk in range(summary.chunks):
+            self.groups.delete(f"{group}/{chunk}")
+
+    def _join(self, row: Row, features: dict[str, float], linked: set[str], expires_at: float) -> StoryResult:
+        """Union the linked stories (group ids) and the new article; union by size, so a member moves O(log n) times."""
         article_id = row.article_id
-        group_ids = sorted({orjson.loads(self.docs.get(a) or b"{}").get("g") for a in linked} - {None})
-        groups = {g: self._rows(g) for g in group_ids}
-        old_story = {r.article_id: story_id_for(_root(rows).article_id) for rows in groups.values() for r in rows}
-        survivor = min(group_ids, key=lambda g: (-len(groups[g]), g)) if group_ids else article_id
-        merged = sorted([r for g in group_ids for r in groups[g]] + [row], key=lambda r: (r.time, r.article_id))
-        expiry = max(expires_at, merged[-1].time + self.settings.retention_days * DAY)
-        self.groups.put(survivor, orjson.dumps({"m": [list(r) for r in merged]}), expires_at=expiry)
-        for group in group_ids:
-            if group != survivor:
-                self.groups.delete(group)
-                for moved in groups[group]:
-                    self._set_doc(moved.article_id, survivor)
+        groups = {g: summary for g in sorted(linked) if (summary := self._group(g)) is not None}
+        group_ids = list(groups)
+        survivor = min(group_ids, key=lambda g: (-groups[g].size, g)) if group_ids else article_id
+        root = min([row, *(s.root for s in groups.values())], key=lambda r: (r.time, r.article_id))
+        story_id = story_id_for(root.article_id)
+        cap = self.settings.max_article_ids
+        # Re-points first, from the member lists as they were: every member of a story whose root changed.
+        moved: dict[str, list[str]] = {g: self.members(g) for g in group_ids if g != survivor}
+        updates: list[tuple[str, str]] = []
+        for g in group_ids:
+            if groups[g].root.article_id != root.article_id:
+                updates.extend((a, story_id) for a in (moved[g] if g in moved else self.members(g)))
+        removed = sorted({story_id_for(s.root.article_id) for s in groups.values()} - {story_id})
+        expiry = max([row.time, *(s.last for s in groups.values())]) + self.settings.retention_days * DAY
+        expiry = max(expiry, expires_at)
+        summary = groups.get(survivor) or Group(root=row, size=0, last=row.time, sites=[], chunks=0)
+        times, ids = self._head(survivor) if survivor in groups else ([], [])
+        head_changed = False
+        sites = set(summary.sites)
+        for g, moved_ids in moved.items():
+            for member in moved_ids:
+                self._set_doc(member, survivor)
+            self._append(survivor, summary, [bytes.fromhex(a) for a in moved_ids], expiry)
+            times, ids = _merge_heads((times, ids), self._head(g), cap)
+            head_changed = True
+            sites.update(groups[g].sites)
+            summary.size += groups[g].size
+            summary.last = max(summary.last, groups[g].last)
+            self._drop(g, groups[g])
+        self._append(survivor, summary, [raw_id(article_id)], expiry)
+        if len(ids) < cap or (row.time, article_id) < (times[-1], ids[-1]):
+            times, ids = _merge_heads((times, ids), ([row.time], [article_id]), cap)
+            head_changed = True
+        if head_changed:
+            self.groups.put(survivor + HEAD_SUFFIX, orjson.dumps({"t": times, "a": ids}), expires_at=expiry)
+        if row.site:
+            sites.add(row.site)
+        summary.sites = sorted(sites)[: self.settings.max_sites]
+        summary.size += 1
+        summary.last = max(summary.last, row.time)
+        summary.root = root
+        self.groups.put(survivor, summary.dump(), expires_at=expiry)
         self.docs.put(
             article_id,
             orjson.dumps({"g": survivor, "t": row.time, "w": features, "e": expires_at, "n": self._sequence}),
             expires_at=expires_at,
         )
         self._sequence += 1
-        story_id = story_id_for(_root(merged).article_id)
-        updates = [(a, story_id) for a, old in old_story.items() if old != story_id]
-        removed = sorted(set(old_story.values()) - {story_id})
-        return StoryResult(story_id, updates, [self._story(story_id, merged)], removed)
+        return StoryResult(story_id, updates, [self._story(story_id, summary, ids)], removed)
 
     def _set_doc(self, article_id: str, group: str) -> None:
         old = self.docs.get(article_id)
@@ -177,19 +296,28 @@ class StoryClusterer:
             record["g"] = group
             self.docs.put(article_id, orjson.dumps(record), expires_at=record["e"])
 
-    def _story(self, story_id: str, rows: list[Row]) -> Story:
-        root = _root(rows)
+    def _story(self, story_id: str, summary: Group, head_ids: list[str]) -> Story:
         return Story(
             story_id=story_id,
-            title=root.title,
-            first_seen=utc(root.time),
-            last_seen=utc(max(r.time for r in rows)),
-            article_ids=[r.article_id for r in rows[: self.settings.max_article_ids]],
-            sites=sorted({r.site for r in rows if r.site}),
-            size=len(rows),
+            title=summary.root.title,
+            first_seen=utc(summary.root.time),
+            last_seen=utc(summary.last),
+            article_ids=head_ids,
+            sites=summary.sites,
+            size=summary.size,
         )
 
 
-def _root(rows: list[Row]) -> Row:
-    """The earliest article (then lowest id): what names the story and derives its id."""
-    return min(rows, key=lambda r: (r.time, r.article_id))
+def _doc_group(doc: bytes) -> str:
+    """The group of a ``story_docs`` value without decoding its features (``g`` is written first)."""
+    if doc[:6] == b'{"g":"' and doc[38:39] == b'"':
+        return doc[6:38].decode()
+    return str(orjson.loads(doc)["g"])
+
+
+def _merge_heads(
+    a: tuple[list[float], list[str]], b: tuple[list[float], list[str]], cap: int
+) -> tuple[list[float], list[str]]:
+    """The first ``cap`` of two (times, ids) lists in (time, id) order."""
+    merged = heapq.nsmallest(cap, [*zip(*a, strict=True), *zip(*b, strict=True)])
+    return [t for t, _a in merged], [i for _t, i in merged]

@@ -15,7 +15,7 @@ from enum import Enum, auto
 
 from workers.pipeline import patterns as pt
 from workers.pipeline.attribution import is_publisher_alias
-from workers.pipeline.container import best_element, best_stretches, block_votes
+from workers.pipeline.container import article_elements, best_stretches, block_votes
 from workers.pipeline.document import Block, Document, Label
 from workers.pipeline.language import (
     guess_language,
@@ -406,11 +406,13 @@ class Classify:
         blocks = document.blocks
         if not document.parents:
             return None
-        best = best_element(blocks, self._votes(blocks, infos), document.parents)
-        if best is None:
+        elements = article_elements(blocks, self._votes(blocks, infos), document.parents)
+        if not elements:
             return None
-        inside = [i for i, b in enumerate(blocks) if best in b.path]
-        return self._run_over(inside[0], inside[-1] + 1, infos, blocks, in_container=True)
+        allowed = {i for _, first, last in elements for i in range(first, last + 1)}
+        start = min(first for _, first, _ in elements)
+        end = max(last for _, _, last in elements) + 1
+        return self._run_over(start, end, infos, blocks, in_container=True, allowed=allowed)
 
     def _segment_run(self, document: Document, infos: list[_Info]) -> Classify._Run | None:
         """Text: the article is the stretch of lines whose votes add up best (see ``container``).
@@ -446,10 +448,17 @@ class Classify:
 
     @staticmethod
     def _run_over(
-        start: int, end: int, infos: list[_Info], blocks: list[Block], *, in_container: bool
+        start: int,
+        end: int,
+        infos: list[_Info],
+        blocks: list[Block],
+        *,
+        in_container: bool,
+        allowed: set[int] | None = None,
     ) -> Classify._Run | None:
-        """The run of article blocks in ``[start, end)``: its paragraphs, captions, and the lines between."""
-        goods = [i for i in range(start, end) if infos[i].good]
+        """The run of article blocks in ``[start, end)`` (of those ``allowed``, when given): its
+        paragraphs, captions, and the lines between."""
+        goods = [i for i in range(start, end) if infos[i].good and (allowed is None or i in allowed)]
         if not goods:
             return None
         remaining = sum(infos[i].words for i in goods)
@@ -458,6 +467,8 @@ class Classify:
         caption, text = Kind.CAPTION, _TEXT
         for i in range(goods[0], goods[-1] + 1):
             info, block = infos[i], blocks[i]
+            if allowed is not None and i not in allowed:
+                continue
             if info.good:
                 members.add(i)
                 score += info.words

@@ -36,16 +36,58 @@ def block_votes(
 
 def best_element(blocks: Sequence[Block], votes: Sequence[float], parents: Sequence[int]) -> int | None:
     """Serial number of the element whose blocks' votes add up highest (None: no positive total)."""
+    found = article_elements(blocks, votes, parents, levels=0)
+    return found[0][0] if found else None
+
+
+SIBLING_SHARE = 0.1  # of the best element's total, that a sibling must reach to join it
+MIN_SIBLING_TOTAL = 20.0
+
+
+def article_elements(
+    blocks: Sequence[Block], votes: Sequence[float], parents: Sequence[int], *, levels: int = 2
+) -> list[tuple[int, int, int]]:
+    """The best element, then the siblings of it and of its ancestors (``levels`` up) that hold
+    prose of their own, as ``(serial, first block, last block)``; [] when nothing adds up.
+
+    A standfirst in the header beside the body, or a body split by a picture module, sits in a
+    sibling whose own total is positive while the parent's is pulled down by the share bar and the
+    related box between them (Readability's sibling rule, on these totals).
+    """
     if len(parents) < 2:
-        return None
-    totals = [0.0] * len(parents)
-    for block, vote in zip(blocks, votes, strict=True):
+        return []
+    size = len(parents)
+    totals = [0.0] * size
+    first = [len(blocks)] * size
+    last = [-1] * size
+    for index, (block, vote) in enumerate(zip(blocks, votes, strict=True)):
         if block.path:
-            totals[block.path[-1]] += vote
-    for serial in range(len(parents) - 1, 0, -1):
-        totals[parents[serial]] += totals[serial]
-    best = max(range(1, len(totals)), key=totals.__getitem__)
-    return best if totals[best] > 0 else None
+            inner = block.path[-1]
+            totals[inner] += vote
+            first[inner] = min(first[inner], index)
+            last[inner] = max(last[inner], index)
+    children: list[list[int]] = [[] for _ in range(size)]
+    for serial in range(size - 1, 0, -1):
+        parent = parents[serial]
+        totals[parent] += totals[serial]
+        first[parent] = min(first[parent], first[serial])
+        last[parent] = max(last[parent], last[serial])
+        children[parent].append(serial)
+    best = max(range(1, size), key=totals.__getitem__)
+    if totals[best] <= 0:
+        return []
+    chosen = [(best, first[best], last[best])]
+    wanted = max(MIN_SIBLING_TOTAL, SIBLING_SHARE * totals[best])
+    node = best
+    for _ in range(levels):
+        parent = parents[node]
+        if parent == 0:
+            break
+        chosen += [
+            (c, first[c], last[c]) for c in children[parent] if c != node and totals[c] >= wanted and last[c] >= 0
+        ]
+        node = parent
+    return chosen
 
 
 def best_stretches(votes: Sequence[float], walls: Sequence[bool]) -> list[tuple[int, int, int]]:
