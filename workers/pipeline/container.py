@@ -40,7 +40,7 @@ def best_element(blocks: Sequence[Block], votes: Sequence[float], parents: Seque
     return found[0][0] if found else None
 
 
-SIBLING_SHARE = 0.1  # of the best element's total, that a sibling must reach to join it
+SIBLING_SHARE = 0.2  # of the best element's total, that a sibling must reach to join it
 MIN_SIBLING_TOTAL = 20.0
 
 
