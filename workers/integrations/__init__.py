@@ -1,0 +1,1 @@
+"""Adapters that feed newsflow from crawlers (Scrapy: ``workers.integrations.scrapy``)."""
