@@ -135,9 +135,7 @@ def baselines(pages: Sequence[Page], rounds: int) -> dict[str, float]:
 
     stoplist = frozenset(justext.get_stoplist(JUSTEXT_STOPLISTS["vi"]))
     return {
-        "trafilatura.extract": seconds_per_page(
-            lambda p: trafilatura.extract(p.html, url=p.raw.url), pages, rounds
-        ),
+        "trafilatura.extract": seconds_per_page(lambda p: trafilatura.extract(p.html, url=p.raw.url), pages, rounds),
         "justext.justext": seconds_per_page(
             lambda p: justext.justext(p.html.encode(), stoplist, encoding="utf-8"), pages, rounds
         ),
