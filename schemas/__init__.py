@@ -10,6 +10,7 @@ from schemas.article import (
     Attribution,
     Caption,
     Entity,
+    EventTime,
     MentionedDate,
 )
 from schemas.raw_page import RAW_PAGE_SCHEMA_VERSION, ContentType, RawPage, RawPageLimits
@@ -32,6 +33,7 @@ __all__ = [
     "Caption",
     "ContentType",
     "Entity",
+    "EventTime",
     "KafkaHeader",
     "MentionedDate",
     "Origin",

@@ -42,6 +42,24 @@ class MentionedDate(_Frozen):
     precision: Literal["day", "month", "year"]
 
 
+class EventTime(_Frozen):
+    """When the article's event happened, as far as the page tells: kept apart from ``fetched_at``.
+
+    A crawl that backfills an archive fetches articles of different years together; their fetch times
+    say nothing about their events. ``source`` says how the time was obtained, best first: the page's
+    publish date (``published``), a date in the URL path (``url``, '/2021/12/29/'), dates written in
+    the text (``text``: the latest full date, else month, else year), else the fetch time (``fetched``).
+    """
+
+    time: AwareDatetime = Field(description="The estimate (noon UTC; the 1st for a month, 1 July for a year).")
+    source: Literal["published", "url", "text", "fetched"]
+    precision: Literal["time", "day", "month", "year"]
+    confidence: float = Field(
+        ge=0, le=1, description="1.0 published, ~0.8 URL day, 0.5-0.7 text day, lower for coarser."
+    )
+    evidence: str | None = Field(None, description="What it was read from: the URL path part or the date as written.")
+
+
 class Article(_Frozen):
     """One news article extracted from one raw page.
 
@@ -75,6 +93,9 @@ class Article(_Frozen):
     # Enrichment and deduplication; present and empty until those stages run.
     entities: list[Entity] = Field(default_factory=list)
     mentioned_dates: list[MentionedDate] = Field(default_factory=list)
+    event_time: EventTime | None = Field(
+        None, description="When the event happened (published, else estimated from URL or text, else fetch time)."
+    )
     keywords: list[str] = Field(default_factory=list)
     category: str | None = None
     duplicate_of: str | None = None

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Iterable, Iterator, Mapping
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Literal
 
 from pydantic import TypeAdapter
 
-from schemas import Article, MentionedDate
+from schemas import Article, EventTime, MentionedDate
 from workers.enrich.matching import fold_aligned
 from workers.month_names import MONTH_NAMES
 
@@ -305,6 +305,80 @@ def stated_publish_date(article: Article) -> datetime | None:
     return None
 
 
+_URL_DAY = re.compile(r"(?<![\d])((?:19|20)\d\d)([/-]?)(0[1-9]|1[0-2])\2(0[1-9]|[12]\d|3[01])(?![\d])")
+_URL_MONTH = re.compile(r"/((?:19|20)\d\d)/(0?[1-9]|1[0-2])/")
+_MAX_LEAD = timedelta(days=1)  # an event time more than a day after the fetch is a misread
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _noon(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, 12, tzinfo=UTC)
+
+
+def url_date(url: str, fetched: datetime) -> tuple[date, Precision, str] | None:
+    """A date in the URL path ('/2021/12/29/', '/20211229-', '/2021-12-29/'), else a year/month ('/2021/12/')."""
+    path = url.split("://", 1)[-1].partition("/")[2].split("?", 1)[0]
+    latest = (fetched + _MAX_LEAD).date()
+    for match in _URL_DAY.finditer(path):
+        separator = match.group(2)
+        if not separator and match.start() and path[match.start() - 1].isalnum():
+            continue  # eight digits inside an id
+        found = _safe(int(match.group(1)), int(match.group(3)), int(match.group(4)))
+        if found is not None and found <= latest:
+            return found, "day", match.group(0)
+    for match in _URL_MONTH.finditer("/" + path):
+        found = _safe(int(match.group(1)), int(match.group(2)), 1)
+        if found is not None and found <= latest:
+            return found, "month", match.group(0)
+    return None
+
+
+def _explicit(mentioned: MentionedDate) -> bool:
+    """Whether the year was written (not inferred from an anchor, not 'năm ngoái')."""
+    return str(mentioned.date.year) in mentioned.text
+
+
+def text_date(mentioned: list[MentionedDate], fetched: datetime) -> EventTime | None:
+    """The latest date the text writes in full (else month + year, else a year), not after the fetch.
+
+    News reports their event with its date; background mentions are earlier, so the latest full date is
+    the estimate. Confidence grows when another full date falls within a week of it.
+    """
+    latest = (fetched + _MAX_LEAD).date()
+    for precision, confidence in (("day", 0.6), ("month", 0.4), ("year", 0.2)):
+        found = sorted(m.date for m in mentioned if m.precision == precision and _explicit(m) and m.date <= latest)
+        if not found:
+            continue
+        best = found[-1]
+        evidence = next(m.text for m in mentioned if m.date == best and m.precision == precision)
+        if precision == "day" and sum((best - other).days <= 7 for other in found) >= 2:
+            confidence = 0.7
+        moment = _noon(best if precision != "year" else best.replace(month=7))
+        return EventTime(time=moment, source="text", precision=precision, confidence=confidence, evidence=evidence)
+    return None
+
+
+def estimate_event_time(article: Article, published: datetime | None, mentioned: list[MentionedDate]) -> EventTime:
+    """Published, else the URL's date, else the text's, else the fetch time (see ``schemas.EventTime``)."""
+    fetched = _aware(article.fetched_at)
+    if published is not None:
+        return EventTime(time=_aware(published), source="published", precision="time", confidence=1.0)
+    in_url = url_date(article.url, fetched)
+    if in_url is not None and in_url[1] == "day":
+        found, _precision, written = in_url
+        return EventTime(time=_noon(found), source="url", precision="day", confidence=0.8, evidence=written)
+    in_text = text_date(mentioned, fetched)
+    if in_text is not None and (in_url is None or in_text.precision == "day"):
+        return in_text
+    if in_url is not None:
+        found, _precision, written = in_url
+        return EventTime(time=_noon(found), source="url", precision="month", confidence=0.5, evidence=written)
+    return EventTime(time=fetched, source="fetched", precision="time", confidence=0.1)
+
+
 class ExtractDates:
     name = "dates"
 
@@ -317,5 +391,13 @@ class ExtractDates:
                 update["published_at"] = published
         ref = (published or article.fetched_at).date()
         text, stated = article.main_text, published.date() if published else None
-        update["mentioned_dates"] = find_dates(text, ref, stated, article.language)
+        mentioned = find_dates(text, ref, stated, article.language)
+        event = estimate_event_time(article, published, mentioned)
+        if event.source in ("url", "text") and event.precision in ("day", "month"):
+            # Dates written without a year belong near the event, not near the fetch (an archive crawl).
+            anchor = event.time.date()
+            if anchor != ref and any(not _explicit(m) for m in mentioned):
+                mentioned = find_dates(text, anchor, stated, article.language)
+        update["mentioned_dates"] = mentioned
+        update["event_time"] = event
         return article.model_copy(update=update)
