@@ -31,6 +31,7 @@ MIN_ARTICLE_WORDS = 60
 MIN_DECLARED_ARTICLE_WORDS = 20
 _MIN_STOPLIST_SHARE = 0.05
 _STAMP_VOTE = 10.0
+_REPEATED_PROSE_WORDS = 40
 _LANGUAGE_BLOCKS = 2000
 _PICTURE_TAGS = ("figure", "figcaption", "picture", "caption")
 _MAX_BOX_LINES = 12  # lines of a related box inside the body, its heading included
@@ -193,7 +194,8 @@ class Classify:
         for block, info in zip(blocks, infos, strict=True):
             if info.kind is duplicate and info.key in first:
                 earlier = infos[first[info.key]]
-                if earlier.kind is Kind.PROSE:
+                # A heading is short; a paragraph the page repeats (a standfirst shown twice) is still prose.
+                if earlier.kind is Kind.PROSE and earlier.words < _REPEATED_PROSE_WORDS:
                     earlier.kind = Kind.SHORT
                     earlier.good = False
             elif info.key and info.key not in first:
