@@ -17,7 +17,7 @@ import orjson
 from rich.console import Console
 from rich.table import Table
 
-from bench.dedup.stories import load_story_set, pairwise_scores, story_labels
+from bench.dedup.stories import backfill_set, load_story_set, pairwise_scores, story_labels
 from schemas import Article
 from workers.dedup import run_all
 
@@ -116,6 +116,10 @@ def main() -> int:
         enrich = Enrich()
         enriched = run_all(enrich.run(a) for a, _ in labelled)
         enriched_scores = pairwise_scores(truth, story_labels(enriched.articles))
+    backfill = backfill_set(labelled)
+    backfill_scores = pairwise_scores(truth, story_labels(run_all(a for a, _ in backfill).articles))
+    undated = backfill_set(labelled, event_times=False)
+    undated_scores = pairwise_scores(truth, story_labels(run_all(a for a, _ in undated).articles))
     quality = {
         "duplicates": dup,
         "order_independent_duplicates": all(orders_equal),
@@ -127,6 +131,8 @@ def main() -> int:
             "pair_f1": sf,
             "predicted_stories": len(stories.stories),
             "with_enrichment": enriched_scores,
+            "backfill": backfill_scores,
+            "backfill_no_event_times": undated_scores,
         },
     }
     table = Table(title="dedup quality")
@@ -143,6 +149,8 @@ def main() -> int:
     if enriched_scores is not None:
         ep, er, ef = enriched_scores
         table.add_row("story pairwise P / R, F1 (with enrichment)", f"{ep:.3f} / {er:.3f}, {ef:.3f}", ">= 0.85")
+    for name, (bp, br, bf) in (("backfill", backfill_scores), ("backfill, no event times", undated_scores)):
+        table.add_row(f"story pairwise P / R, F1 ({name})", f"{bp:.3f} / {br:.3f}, {bf:.3f}", "")
     console.print(table)
     console.print("recall by copy variant:", dup["recall_by_variant"])
     console.print("false positives by variant:", dict(dup["false_positives"]))  # type: ignore[call-overload]

@@ -38,6 +38,37 @@ class StorySettings:
     max_candidates: int = 64
     max_article_ids: int = 500  # ids listed on a Story record
     max_sites: int = 200  # sites listed on a Story record (the first in sort order)
+    fetched_link_threshold: float = 0.3  # when either article's event time is only its fetch time
+
+
+class StoryTime(NamedTuple):
+    """An article's event time for linking: epoch seconds and how far either side it may be (seconds).
+
+    ``span`` < 0: unknown (only the fetch time), see ``story_time``.
+    """
+
+    time: float
+    span: float
+
+    @property
+    def known(self) -> bool:
+        return self.span >= 0
+
+
+_SPANS = {"time": 0.0, "day": DAY / 2, "month": 16 * DAY, "year": 183 * DAY}
+MIN_EVENT_CONFIDENCE = 0.2  # estimates below (the fetch time) date nothing
+
+
+def story_time(article: Article) -> StoryTime:
+    """``Article.event_time`` when enrichment set it, else the published time, else unknown (the fetch)."""
+    event = article.event_time
+    if event is not None:
+        if event.source == "fetched" or event.confidence < MIN_EVENT_CONFIDENCE:
+            return StoryTime(article.fetched_at.timestamp(), -1.0)
+        return StoryTime(event.time.timestamp(), _SPANS[event.precision])
+    if article.published_at is not None:
+        return StoryTime(event_time(article), 0.0)
+    return StoryTime(article.fetched_at.timestamp(), -1.0)
 
 
 class Row(NamedTuple):
@@ -65,15 +96,23 @@ class Group:
     last: float
     sites: list[str]  # sorted, the first ``max_sites``
     chunks: int
+    events: tuple[float, float] | None = None  # earliest and latest dated event of the members (``StoryTime``)
 
     def dump(self) -> bytes:
-        return orjson.dumps({"r": list(self.root), "s": self.size, "l": self.last, "x": self.sites, "c": self.chunks})
+        record = {"r": list(self.root), "s": self.size, "l": self.last, "x": self.sites, "c": self.chunks}
+        if self.events is not None:
+            record["v"] = list(self.events)
+        return orjson.dumps(record)
 
     @classmethod
     def load(cls, value: bytes) -> Group:
         record = orjson.loads(value)
         a, t, site, title = record["r"]
-        return cls(Row(a, float(t), site, title), record["s"], record["l"], record["x"], record["c"])
+        events = tuple(record["v"]) if "v" in record else None
+        return cls(Row(a, float(t), site, title), record["s"], record["l"], record["x"], record["c"], events)  # type: ignore[arg-type]
+
+    def add_events(self, low: float, high: float) -> None:
+        self.events = (low, high) if self.events is None else (min(self.events[0], low), max(self.events[1], high))
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,15 +164,39 @@ class StoryClusterer:
             return StoryResult(story_id_for(root), [], [], [])
         expires_at = now + self.settings.retention_days * DAY
         features = story_features(article)
-        linked = self._links(article.article_id, now, features, expires_at)
-        for copy in copy_of or []:
-            if (doc := self.docs.get(copy)) is not None:
-                linked.add(_doc_group(doc))
+        when = story_time(article)
+        linked = self._links(article.article_id, now, when, features, expires_at)
+        copies = {_doc_group(doc) for copy in copy_of or [] if (doc := self.docs.get(copy)) is not None}
         row = Row(article.article_id, now, site_of(article) or "", article.title[:300])
-        return self._join(row, features, linked, expires_at)
+        return self._join(row, when, features, self._compatible(when, linked, copies), expires_at)
 
-    def _links(self, article_id: str, now: float, features: dict[str, float], expires_at: float) -> set[str]:
-        """The groups (stories) of the earlier articles this one links to."""
+    def _compatible(self, when: StoryTime, linked: dict[str, float], copies: set[str]) -> set[str]:
+        """The linked stories to join: copies' always; others only if their dated events are near this one's.
+
+        Single links chain: an article dated only by its fetch that links to a 2019 story and a 2023 story
+        would merge them, and so would a dated one linking to a story that such an article joined. So an
+        undated article joins its best-scoring story only, and a dated one no story whose dated members
+        are all more than ``max_gap_s`` away.
+        """
+        if not when.known:
+            best = max(linked, key=lambda g: (linked[g], g), default=None)
+            return copies | ({best} if best is not None else set())
+        accepted = set(copies)
+        low, high = when.time - when.span, when.time + when.span
+        for group in linked:
+            summary = self._group(group)
+            if summary is None or summary.events is None:
+                accepted.add(group)
+                continue
+            first, last = summary.events
+            if max(first - high, low - last, 0.0) <= self.settings.max_gap_s:
+                accepted.add(group)
+        return accepted
+
+    def _links(
+        self, article_id: str, now: float, when: StoryTime, features: dict[str, float], expires_at: float
+    ) -> dict[str, float]:
+        """The groups (stories) of the earlier articles this one links to, with the first link's score."""
         own = raw_id(article_id)
         shared = self._bucket(features, own, expires_at)
         shared.pop(own, None)
@@ -143,16 +206,26 @@ class StoryClusterer:
             if count >= self.settings.min_shared and (doc := self.docs.get(raw.hex())) is not None:
                 live[raw] = doc
         ranked = sorted(live, key=lambda raw: (-shared[raw], raw))[: self.settings.max_candidates]
-        linked: set[str] = set()
+        linked: dict[str, float] = {}
         for raw in ranked:
             # Only the set of linked stories matters: a candidate of a story already linked needs no score
             # (in a big story most candidates are its recent members: one scored, the rest skipped).
             if _doc_group(live[raw]) in linked:
                 continue
             record = orjson.loads(live[raw])
-            weight = decay(now - record["t"], self.settings)
-            if weight and overlap(features, record["w"]) * weight >= self.settings.link_threshold:
-                linked.add(record["g"])
+            other = StoryTime(*record["v"]) if "v" in record else StoryTime(record["t"], 0.0)
+            if when.known and other.known:
+                # Events dated on both sides: the gap between the dates (their uncertainty spans apart).
+                gap, threshold = (
+                    max(0.0, abs(when.time - other.time) - when.span - other.span),
+                    self.settings.link_threshold,
+                )
+            else:
+                # A side dated only by its fetch: the fetch gap, and only strong evidence links.
+                gap, threshold = now - record["t"], self.settings.fetched_link_threshold
+            weight = decay(gap, self.settings)
+            if weight and (score := overlap(features, record["w"]) * weight) >= threshold:
+                linked[record["g"]] = score
         return linked
 
     def _bucket(self, features: Iterable[str], own: bytes, expires_at: float) -> dict[bytes, int]:
@@ -236,7 +309,9 @@ class StoryClusterer:
         for chunk in range(summary.chunks):
             self.groups.delete(f"{group}/{chunk}")
 
-    def _join(self, row: Row, features: dict[str, float], linked: set[str], expires_at: float) -> StoryResult:
+    def _join(
+        self, row: Row, when: StoryTime, features: dict[str, float], linked: set[str], expires_at: float
+    ) -> StoryResult:
         """Union the linked stories (group ids) and the new article; union by size, so a member moves O(log n) times."""
         article_id = row.article_id
         groups = {g: summary for g in sorted(linked) if (summary := self._group(g)) is not None}
@@ -265,6 +340,8 @@ class StoryClusterer:
             times, ids = _merge_heads((times, ids), self._head(g), cap)
             head_changed = True
             sites.update(groups[g].sites)
+            if (events := groups[g].events) is not None:
+                summary.add_events(*events)
             summary.size += groups[g].size
             summary.last = max(summary.last, groups[g].last)
             self._drop(g, groups[g])
@@ -274,6 +351,8 @@ class StoryClusterer:
             head_changed = True
         if head_changed:
             self.groups.put(survivor + HEAD_SUFFIX, orjson.dumps({"t": times, "a": ids}), expires_at=expiry)
+        if when.known:
+            summary.add_events(when.time - when.span, when.time + when.span)
         if row.site:
             sites.add(row.site)
         summary.sites = sorted(sites)[: self.settings.max_sites]
@@ -283,7 +362,9 @@ class StoryClusterer:
         self.groups.put(survivor, summary.dump(), expires_at=expiry)
         self.docs.put(
             article_id,
-            orjson.dumps({"g": survivor, "t": row.time, "w": features, "e": expires_at, "n": self._sequence}),
+            orjson.dumps(
+                {"g": survivor, "t": row.time, "w": features, "e": expires_at, "n": self._sequence, "v": list(when)}
+            ),
             expires_at=expires_at,
         )
         self._sequence += 1
