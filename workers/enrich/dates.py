@@ -342,22 +342,27 @@ def _explicit(mentioned: MentionedDate) -> bool:
 
 
 def text_date(mentioned: list[MentionedDate], fetched: datetime) -> EventTime | None:
-    """The latest date the text writes in full (else month + year, else a year), not after the fetch.
+    """The date the text reports, from the dates it writes in full: not after the fetch; day, else month, else year.
 
-    News reports their event with its date; background mentions are earlier, so the latest full date is
-    the estimate. Confidence grows when another full date falls within a week of it.
+    Background dates are older than the event, so the candidates are the dates within 30 days of the latest
+    one; of those, the first written (a report dates its event before its follow-ups: 'talks resume on the
+    20th'). Confidence grows when the text writes more than one date of that cluster.
     """
     latest = (fetched + _MAX_LEAD).date()
     for precision, confidence in (("day", 0.6), ("month", 0.4), ("year", 0.2)):
-        found = sorted(m.date for m in mentioned if m.precision == precision and _explicit(m) and m.date <= latest)
+        found = [m for m in mentioned if m.precision == precision and _explicit(m) and m.date <= latest]
         if not found:
             continue
-        best = found[-1]
-        evidence = next(m.text for m in mentioned if m.date == best and m.precision == precision)
-        if precision == "day" and sum((best - other).days <= 7 for other in found) >= 2:
+        newest = max(m.date for m in found)
+        if precision == "day":
+            cluster = [m for m in found if (newest - m.date).days <= 30]
+        else:
+            cluster = [max(found, key=lambda m: m.date)]
+        best = cluster[0]  # mentioned_dates are in text order
+        if len(cluster) >= 2:
             confidence = 0.7
-        moment = _noon(best if precision != "year" else best.replace(month=7))
-        return EventTime(time=moment, source="text", precision=precision, confidence=confidence, evidence=evidence)
+        moment = _noon(best.date if precision != "year" else best.date.replace(month=7))
+        return EventTime(time=moment, source="text", precision=precision, confidence=confidence, evidence=best.text)
     return None
 
 
