@@ -181,6 +181,12 @@ class Classify:
                 info.good = info.words >= 10 and info.stop >= threshold and shaped
                 if not info.good and info.words < 10:
                     info.kind = Kind.SHORT
+        if threshold and not any(info.good for info in infos):
+            # Not one paragraph reaches the stoplist's density: the stoplist is the wrong one (a
+            # language it does not know, guessed as a neighbour). Length and shape decide alone.
+            for block, info in zip(document.blocks, infos, strict=True):
+                if info.kind is prose and not block.boilerplate_hint:
+                    info.good = info.words >= 10 and (pt.ends_sentence(block.text) or info.words >= 25)
         self._mark_repeated(document.blocks, infos)
         self._mark_teasers(document.blocks, infos)
         self._mark_promo_lists(document.blocks, infos)
