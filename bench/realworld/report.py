@@ -16,6 +16,7 @@ Table = tuple[list[str], list[list[str]]]
 QUALITY_HEADER = [
     "system",
     "read F1",
+    "F1 real",
     "read P",
     "read R",
     "read empty",
@@ -46,6 +47,7 @@ def quality_table(rows: Sequence[Mapping[str, Any]]) -> Table:
             [
                 row["system"],
                 _score(r, "f1"),
+                _score(r, "real_f1"),
                 _score(r, "precision"),
                 _score(r, "recall"),
                 _count(r, "empty"),
