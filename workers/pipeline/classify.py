@@ -31,6 +31,7 @@ MIN_ARTICLE_WORDS = 60
 MIN_DECLARED_ARTICLE_WORDS = 20
 _MIN_STOPLIST_SHARE = 0.05
 _STAMP_VOTE = 10.0
+_MAX_CAPTION_WORDS = 20
 _REPEATED_PROSE_WORDS = 40
 _LANGUAGE_BLOCKS = 2000
 _PICTURE_TAGS = ("figure", "figcaption", "picture", "caption")
@@ -676,6 +677,8 @@ class Classify:
             block, kind = blocks[i], infos[i].kind
             if i > first and kind is Kind.CAPTION:
                 block.label = Label.CAPTION
+            elif i == first + 1 == body_start - 1 and self._bare_caption(block, infos[i], result.document.is_html):
+                block.label = Label.CAPTION
             elif kind in (Kind.TIMESTAMP, Kind.DATED_ITEM) and result.dateline is None:
                 result.dateline = block.text
                 block.label = Label.DATELINE
@@ -688,6 +691,18 @@ class Classify:
                 crumbs = [c for c in pt.BREADCRUMB_SEPARATORS.split(block.text) if c]
                 if len(crumbs) >= 2:
                     result.section = crumbs[-1] if len(crumbs) == 2 else crumbs[1]
+
+    @staticmethod
+    def _bare_caption(block: Block, info: _Info, is_html: bool) -> bool:
+        """Flattened text: a short descriptive line alone between the headline and the standfirst is the
+        lead picture's caption even without a credit ('Tổng thống Nga Vladimir Putin'). In HTML the
+        picture's markup says so instead, and such a line is more often 'Listen to this article'."""
+        if is_html or info.kind is not Kind.SHORT or not 3 <= info.words <= _MAX_CAPTION_WORDS:
+            return False
+        text = block.text
+        if ":" in text or any(ch.isdigit() for ch in text):  # 'Lesezeit: 4 Minuten', a dateline
+            return False
+        return not pt.looks_like_name(text) and not pt.BREADCRUMB_SEPARATORS.search(text)
 
     def _tail(self, result: Classified, infos: list[_Info], run: Classify._Run) -> None:
         blocks = result.document.blocks
