@@ -675,9 +675,10 @@ class Classify:
         later = [i for i in range(body_start + 1, result.region[1]) if blocks[i].label is Label.BOILERPLATE][:8]
         for i in [*range(max(0, first - 3), result.region[0]), *later]:
             block, kind = blocks[i], infos[i].kind
-            if i > first and kind is Kind.CAPTION:
-                block.label = Label.CAPTION
-            elif i == first + 1 == body_start - 1 and self._bare_caption(block, infos[i], result.document.is_html):
+            lone_line = i == first + 1 == body_start - 1
+            if (i > first and kind is Kind.CAPTION) or (
+                lone_line and self._bare_caption(block, infos[i], result.document.is_html)
+            ):
                 block.label = Label.CAPTION
             elif kind in (Kind.TIMESTAMP, Kind.DATED_ITEM) and result.dateline is None:
                 result.dateline = block.text
