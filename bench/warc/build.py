@@ -166,28 +166,25 @@ def _extras(writer: WARCWriter, url: str, date: str, digest: str) -> Iterable[An
         http_headers=StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1"),
         warc_headers_dict={"WARC-Date": revisit_date},
     )
-    missing = b"<html><body><h1>Not found</h1></body></html>"
-    yield writer.create_warc_record(
-        "https://news.example.org/missing.html",
-        "response",
-        payload=io.BytesIO(missing),
-        length=len(missing),
-        http_headers=StatusAndHeaders(
-            "404 Not Found", [("Content-Type", "text/html"), ("Content-Length", str(len(missing)))], protocol="HTTP/1.1"
+    for target, status, content_type, body in (
+        (
+            "https://news.example.org/missing.html",
+            "404 Not Found",
+            "text/html",
+            b"<html><body><h1>Not found</h1></body></html>",
         ),
-        warc_headers_dict={"WARC-Date": revisit_date},
-    )
-    image = b"\x89PNG\r\n\x1a\n" + bytes(64)
-    yield writer.create_warc_record(
-        "https://news.example.org/logo.png",
-        "response",
-        payload=io.BytesIO(image),
-        length=len(image),
-        http_headers=StatusAndHeaders(
-            "200 OK", [("Content-Type", "image/png"), ("Content-Length", str(len(image)))], protocol="HTTP/1.1"
-        ),
-        warc_headers_dict={"WARC-Date": revisit_date},
-    )
+        ("https://news.example.org/logo.png", "200 OK", "image/png", b"\x89PNG\r\n\x1a\n" + bytes(64)),
+    ):
+        yield writer.create_warc_record(
+            target,
+            "response",
+            payload=io.BytesIO(body),
+            length=len(body),
+            http_headers=StatusAndHeaders(
+                status, [("Content-Type", content_type), ("Content-Length", str(len(body)))], protocol="HTTP/1.1"
+            ),
+            warc_headers_dict={"WARC-Date": revisit_date},
+        )
     note = b"outlinks: https://news.example.org/\n"
     yield writer.create_warc_record(
         url,

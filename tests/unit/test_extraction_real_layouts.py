@@ -8,24 +8,18 @@ unclosed ``<noscript>``, nesting past 256); ``<br>``-built paragraphs; scripts w
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import orjson
 
 from schemas import Article, Origin, RawPage, Rejected
 from workers.pipeline import Pipeline
 from workers.pipeline.normalize import cut_at_word
 
-NOW = datetime(2025, 3, 4, 9, 0, tzinfo=UTC)
+from .test_extraction_shapes import NOW
+from .test_extraction_shapes import PARAGRAPHS as SHAPES_PARAGRAPHS
+
+# The shapes tests' paragraphs, and one more.
 PARAGRAPHS = [
-    "The city council voted on Tuesday to restore weekend hours at all branch libraries, reversing cuts that "
-    "had been made during the pandemic and angered residents across the city.",
-    "The measure passed by a vote of seven to two after a long debate in which several members argued that "
-    "the money would be better spent on road repairs and on the police department.",
-    "Library officials said they would need about six weeks to hire and train the staff needed to reopen on "
-    "Saturdays and Sundays, and that the first branches would open again in May.",
-    '"This is a good day for the families who depend on these buildings," said the library director, who '
-    "had warned for months that the closures were hurting students and older readers the most.",
+    *SHAPES_PARAGRAPHS,
     "Residents who had collected signatures for the reopening said they would keep watching the budget, "
     "because the same hours had been cut twice in the last ten years when money ran short.",
 ]
