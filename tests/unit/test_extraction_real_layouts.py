@@ -163,3 +163,20 @@ def test_long_blocks_are_cut_at_a_word() -> None:
     assert len(cut) <= 32 and cut.endswith("word")
     assert cut_at_word("x" * 40, 32) == "x" * 32  # no space to cut at: cut at the limit
     assert cut_at_word("short", 32) == "short"
+
+
+def test_a_body_sentence_ending_in_a_date_is_no_dateline() -> None:
+    planned = "The first branches will reopen on weekends from 3 May 2025."
+    content = "\n\n".join([TITLE, PARAGRAPHS[0], PARAGRAPHS[1], planned, *PARAGRAPHS[2:]])
+    page = RawPage(url="https://news.example.com/a/1", fetched_at=NOW, content=content, content_type="text/plain")
+    result = Pipeline().run_page(page)
+    assert isinstance(result, Article)
+    assert result.published_at is None  # the page says when something will happen, not when it was published
+
+
+def test_a_date_line_below_the_standfirst_is_the_dateline() -> None:
+    content = "\n\n".join([TITLE, PARAGRAPHS[0], "Published 9:47 p.m. June 18, 2024", *PARAGRAPHS[1:]])
+    page = RawPage(url="https://news.example.com/a/1", fetched_at=NOW, content=content, content_type="text/plain")
+    result = Pipeline().run_page(page)
+    assert isinstance(result, Article)
+    assert result.published_at is not None and result.published_at.date().isoformat() == "2024-06-18"

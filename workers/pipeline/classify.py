@@ -32,6 +32,7 @@ MIN_DECLARED_ARTICLE_WORDS = 20
 _MIN_STOPLIST_SHARE = 0.05
 _STAMP_VOTE = 10.0
 _MAX_CAPTION_WORDS = 20
+_DATELINE_AFTER_LEAD = 3  # blocks after the standfirst where a date line may still stand
 _REPEATED_PROSE_WORDS = 40
 _LANGUAGE_BLOCKS = 2000
 _PICTURE_TAGS = ("figure", "figcaption", "picture", "caption")
@@ -680,7 +681,7 @@ class Classify:
                 lone_line and self._bare_caption(block, infos[i], result.document.is_html)
             ):
                 block.label = Label.CAPTION
-            elif kind in (Kind.TIMESTAMP, Kind.DATED_ITEM) and result.dateline is None:
+            elif result.dateline is None and self._dateline(block, kind, i <= body_start + _DATELINE_AFTER_LEAD):
                 result.dateline = block.text
                 block.label = Label.DATELINE
             elif kind is Kind.BYLINE and i > first:
@@ -692,6 +693,17 @@ class Classify:
                 crumbs = [c for c in pt.BREADCRUMB_SEPARATORS.split(block.text) if c]
                 if len(crumbs) >= 2:
                     result.section = crumbs[-1] if len(crumbs) == 2 else crumbs[1]
+
+    @staticmethod
+    def _dateline(block: Block, kind: Kind, near_top: bool) -> bool:
+        """A date line: a timestamp alone, or near the top of the article (above it, or within a few
+        blocks of the standfirst) a short line ending in one ('By X | 14 March 2025'). A sentence
+        that ends in a date and a full stop ('… vào ngày 20/11/2024.') is no dateline: its date
+        may be planned."""
+        if kind is Kind.TIMESTAMP:
+            return True
+        text = block.text
+        return kind is Kind.DATED_ITEM and near_top and not (text.endswith(".") and text[-2:-1].isdigit())
 
     @staticmethod
     def _bare_caption(block: Block, info: _Info, is_html: bool) -> bool:
