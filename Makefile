@@ -33,7 +33,9 @@ lint: setup
 test: lint
 	$(BIN)/pytest -q -p no:cacheprovider
 
+# Real pages (../shared/realworld) against every baseline, then the hand-written fixture sets.
 bench-extraction: setup
+	$(BIN)/python -m bench.realworld.run --split dev --repeat 2
 	$(BIN)/python -m bench.extraction.run
 
 schemas: setup
