@@ -20,13 +20,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"newsflow {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in COMMANDS:
-        try:
-            module = importlib.import_module(f"workers.commands.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"workers.commands.{name}":
-                raise
-            continue
-        module.register(sub)
+        importlib.import_module(f"workers.commands.{name}").register(sub)
     return parser
 
 

@@ -384,15 +384,14 @@ def test_missing_java_and_mvn_name_the_fix(monkeypatch: pytest.MonkeyPatch, tmp_
         ensure_classpath()
 
 
-def test_serve_forever_prints_address_and_stops_on_sigterm(tmp_path: Path) -> None:
-    """What ``newsflow broker`` runs: one line with the address, clean exit on SIGTERM, data kept."""
+def test_newsflow_broker_prints_address_and_stops_on_sigterm(tmp_path: Path) -> None:
+    """``newsflow broker --data-dir DIR``: one line with the address, clean exit on SIGTERM, data kept."""
     data_dir = tmp_path / "data"
-    code = (
-        "import sys; from pathlib import Path; from workers.broker import serve_forever; "
-        "serve_forever(None, Path(sys.argv[1]), None)"
-    )
     proc = subprocess.Popen(
-        [sys.executable, "-c", code, str(data_dir)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        [sys.executable, "-m", "workers.cli", "broker", "--data-dir", str(data_dir)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         assert proc.stdout is not None
