@@ -16,11 +16,11 @@ from typing import Any
 import lxml.etree
 
 from bench.realworld import datasets
-from workers.pipeline import html as newsflow_html
+from workers.pipeline.html import parse_html
 
 
 def _lxml(page: str) -> Any:
-    return lxml.etree.fromstring(newsflow_html._XML_DECLARATION.sub("", page), parser=newsflow_html._PARSER)
+    return parse_html(page)
 
 
 def _lxml_walk(page: str) -> None:

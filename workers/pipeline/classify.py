@@ -68,6 +68,7 @@ _SENTENCE_BREAK = re.compile(r"[.!?…][\"”’»)]?\s+(?=[\"“‘«(]?[A-ZÀ-
 # read the members they test into locals first: on Python 3.11 each ``Kind.X`` goes through
 # ``EnumType.__getattr__``.
 _HARD_STOPS = (Kind.END, Kind.TAGS_HEADER, Kind.ATTRIBUTION, Kind.AUTHOR_SOURCE)
+_NEVER_CROSSED = (Kind.TAGS_HEADER, Kind.ATTRIBUTION, Kind.AUTHOR_SOURCE)  # the hard stops but section markers
 _TEXT = (Kind.PROSE, Kind.SHORT)
 _LIST_LINE = (Kind.SHORT, Kind.PROSE, Kind.LINKY)  # what a 'Read more:' heading can own
 _BEFORE_TEASER = (Kind.SHORT, Kind.TIMESTAMP, Kind.DUPLICATE, Kind.LINKY, Kind.DATED_ITEM)
@@ -248,7 +249,6 @@ class Classify:
                 return Kind.ATTRIBUTION
             if len(words) <= 4 and block.tag not in _PICTURE_TAGS and is_publisher_alias(text):
                 return Kind.ATTRIBUTION  # a wire service's name alone on the line closing a story: 'AFP'
-
             if pt.BYLINE.match(text) and len(words) <= 14:
                 return Kind.BYLINE
             if pt.is_timestamp_line(text):
@@ -303,9 +303,10 @@ class Classify:
         result.prose_words = sum(
             i.words for b, i in zip(blocks, infos, strict=True) if i.good and not b.boilerplate_hint
         )
+        votes = self._votes(blocks, infos)
         chosen = (
-            self._container_run(result.document, infos)
-            or self._segment_run(result.document, infos)
+            self._container_run(result.document, infos, votes)
+            or self._segment_run(result.document, infos, votes)
             or next((r for r in runs if r.score >= _FIRST_RUN_WORDS), max(runs, key=lambda r: r.score))
         )
         chosen = self._across_inline_box(chosen, runs, infos, blocks)
@@ -411,12 +412,12 @@ class Classify:
         stamps = (Kind.TIMESTAMP, Kind.DATED_ITEM)
         return [min(v, -_STAMP_VOTE) if i.kind in stamps else v for v, i in zip(votes, infos, strict=True)]
 
-    def _container_run(self, document: Document, infos: list[_Info]) -> Classify._Run | None:
+    def _container_run(self, document: Document, infos: list[_Info], votes: list[float]) -> Classify._Run | None:
         """HTML: the article is what the element holding the most prose holds (see ``container``)."""
         blocks = document.blocks
         if not document.parents:
             return None
-        elements = article_elements(blocks, self._votes(blocks, infos), document.parents)
+        elements = article_elements(blocks, votes, document.parents)
         if not elements:
             return None
         allowed = {i for _, first, last in elements for i in range(first, last + 1)}
@@ -424,7 +425,7 @@ class Classify:
         end = max(last for _, _, last in elements) + 1
         return self._run_over(start, end, infos, blocks, in_container=True, allowed=allowed)
 
-    def _segment_run(self, document: Document, infos: list[_Info]) -> Classify._Run | None:
+    def _segment_run(self, document: Document, infos: list[_Info], votes: list[float]) -> Classify._Run | None:
         """Text: the article is the stretch of lines whose votes add up best (see ``container``).
 
         Section markers, keyword headings and attribution lines are walls no stretch crosses, so an
@@ -433,7 +434,7 @@ class Classify:
         The first stretch of at least ``_FIRST_RUN_WORDS`` wins, as a reader meets it first.
         """
         blocks = document.blocks
-        stretches = best_stretches(self._votes(blocks, infos), [i.kind in _HARD_STOPS for i in infos])
+        stretches = best_stretches(votes, [i.kind in _HARD_STOPS for i in infos])
         if not stretches:
             return None
         index = next((k for k, s in enumerate(stretches) if s[2] >= _FIRST_RUN_WORDS), None)
@@ -445,12 +446,7 @@ class Classify:
         # the box, carries on the article. (Attribution and keyword walls are never crossed.)
         for later_start, later_end, later_total in stretches[index + 1 :]:
             gap = range(end, later_start)
-            crossable = all(
-                infos[i].kind is not Kind.ATTRIBUTION
-                and infos[i].kind is not Kind.TAGS_HEADER
-                and infos[i].kind is not Kind.AUTHOR_SOURCE
-                for i in gap
-            )
+            crossable = all(infos[i].kind not in _NEVER_CROSSED for i in gap)
             if not crossable or len(gap) > _MAX_BOX_LINES or later_total < max(total, _ACROSS_BOX_WORDS):
                 break
             end, total = later_end, total + later_total

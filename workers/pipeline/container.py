@@ -34,12 +34,6 @@ def block_votes(
     return votes
 
 
-def best_element(blocks: Sequence[Block], votes: Sequence[float], parents: Sequence[int]) -> int | None:
-    """Serial number of the element whose blocks' votes add up highest (None: no positive total)."""
-    found = article_elements(blocks, votes, parents, levels=0)
-    return found[0][0] if found else None
-
-
 SIBLING_SHARE = 0.2  # of the best element's total, that a sibling must reach to join it
 MIN_SIBLING_TOTAL = 20.0
 
@@ -93,7 +87,7 @@ def article_elements(
 def best_stretches(votes: Sequence[float], walls: Sequence[bool]) -> list[tuple[int, int, int]]:
     """Between each pair of walls, the stretch ``[start, end)`` of highest vote total, with its total.
 
-    The one-dimensional form of ``best_element`` for text without markup (Kadane's maximum
+    The one-dimensional form of ``article_elements`` for text without markup (Kadane's maximum
     subarray, restarted at each wall). Stretches with no positive total are left out.
     """
     found: list[tuple[int, int, int]] = []

@@ -102,9 +102,9 @@ _LAYOUT_ATTR = re.compile(
     r"widget-area)(?:[\s_-]|$)",
     re.I,
 )
-# What sits beside an article, whatever holds it.
 # Readers' prose beside the article: boilerplate however much of the page it holds.
 _COMMENTS_ATTR = re.compile(r"(?:^|[\s_-])(?:comment|comments|binh-?luan|replies|disqus)(?:[\s_-]|$)", re.I)
+# What sits beside an article, whatever holds it.
 _BOILERPLATE_ATTR = re.compile(
     r"(?:^|[\s_-])(?:related|relate|lienquan|tinlienquan|"
     r"comment|comments|binh-?luan|share|sharing|social|breadcrumbs?|promo|advert|ads?|adv|cookie|"
@@ -527,23 +527,29 @@ def _best_heading(root: Any, title: str | None) -> str | None:
 
 # Plain lxml.etree elements, not lxml.html's: their class lookup on every element proxy costs
 # ~10 % of segmentation and nothing here needs its methods. One parser, reused: creating one
-# costs more than parsing a small page.
+# costs more than parsing a small page. huge_tree lifts libxml2's nesting limit (256): deeper
+# pages otherwise lose their text silently.
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 _PARSER = lxml.etree.HTMLParser(
     remove_comments=True, remove_pis=True, no_network=True, recover=True, huge_tree=True, default_doctype=False
 )
 
 
-def segment_html(content: str, *, max_blocks: int, max_block_chars: int) -> Document:
-    # huge_tree lifts libxml2's nesting limit (256): deeper pages otherwise lose their text silently.
-    if content.startswith("<?xml", 0, 64) or content.lstrip()[:5] == "<?xml":
+def parse_html(content: str) -> Any | None:
+    """The page's element tree as newsflow reads it, or None when libxml2 finds nothing."""
+    declaration = _XML_DECLARATION.match(content)
+    if declaration:
         # lxml refuses a str that declares an encoding ('<?xml ... encoding="utf-8"?>'): XHTML
         # pages would come out empty. The text is decoded already, so the declaration goes.
-        content = _XML_DECLARATION.sub("", content, count=1)
+        content = content[declaration.end() :]
     try:
-        root = lxml.etree.fromstring(content, parser=_PARSER)
+        return lxml.etree.fromstring(content, parser=_PARSER)
     except (lxml.etree.ParserError, lxml.etree.XMLSyntaxError, ValueError):
-        root = None
+        return None
+
+
+def segment_html(content: str, *, max_blocks: int, max_block_chars: int) -> Document:
+    root = parse_html(content)
     if root is None:
         return Document(blocks=[], is_html=True)
     metadata = _read_metadata(root)
