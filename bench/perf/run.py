@@ -26,6 +26,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 
 from rich.console import Console
 from rich.table import Table
@@ -116,7 +117,10 @@ def per_stage(pages: Sequence[Page], rounds: int) -> dict[str, float]:
     return {name: seconds / len(pages) for name, seconds in best.items()}
 
 
-def seconds_per_page(run: Callable[[Page], object], pages: Sequence[Page], rounds: int) -> float:
+T = TypeVar("T")
+
+
+def seconds_per_page(run: Callable[[T], object], pages: Sequence[T], rounds: int) -> float:
     """CPU seconds per page in the fastest of ``rounds`` passes over ``pages``."""
     for page in pages:  # warm caches and lazy loads
         run(page)

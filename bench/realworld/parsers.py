@@ -9,12 +9,12 @@ resiliparse parse faster, but newsflow's own pass over the tree costs several ti
 from __future__ import annotations
 
 import argparse
-import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import lxml.etree
 
+from bench.perf.run import seconds_per_page
 from bench.realworld import datasets
 from workers.pipeline.html import parse_html
 
@@ -56,26 +56,16 @@ PARSERS: dict[str, Callable[[str], Any]] = {
 }
 
 
-def cpu_ms_per_page(parse: Callable[[str], Any], pages: Sequence[str], rounds: int) -> float:
-    best = float("inf")
-    for _ in range(rounds):
-        started = time.process_time()
-        for page in pages:
-            parse(page)
-        best = min(best, time.process_time() - started)
-    return best * 1000 / len(pages)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--split", default="dev", choices=["dev", "heldout", "all"])
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args(argv)
     pages = [p.html for corpus in ("trafilatura", "readability") for p in datasets.load(corpus, args.split)]
-    print(f"{len(pages)} pages, split {args.split}, least CPU of {args.rounds} rounds")
+    print(f"{len(pages)} pages, split {args.split}, fastest of {args.rounds} rounds after a warm-up pass")
     for name, parse in PARSERS.items():
         try:
-            print(f"{name:36} {cpu_ms_per_page(parse, pages, args.rounds):6.2f} ms/page")
+            print(f"{name:36} {1000 * seconds_per_page(parse, pages, args.rounds):6.2f} ms/page")
         except ImportError as exc:
             print(f"{name:36} not installed ({exc.name}); pip install -e '.[bench]'")
     return 0
