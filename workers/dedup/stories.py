@@ -1,9 +1,12 @@
 """Online story clustering: articles about the same event, across sites, with a time decay.
 
-Two articles are linked when their weighted feature overlap, decayed by how far apart in time they are,
-reaches ``link_threshold`` (copies are always linked to their original). A story is a connected component
-of links; its id derives from its earliest article, so like copy families the final grouping is a
-function of the article set, and a late older article re-points the story.
+Two articles are linked when their weighted feature overlap, decayed by how far apart their events are,
+reaches ``link_threshold`` (copies are always linked to their original), unless their headline actors
+differ (``actors.different_actors``). Dated articles (an event time from the page) form stories as
+connected components of their links; articles dated only by their fetch form their own components and
+each such component attaches to the one story of its best link to a dated article. Both are functions of
+the article set, so the grouping does not depend on arrival order (but for bucket caps and expiry); a
+story's id derives from its earliest article by event time, so a late older article re-points the story.
 """
 
 from __future__ import annotations
@@ -12,12 +15,13 @@ import hashlib
 import heapq
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import NamedTuple
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
 
 import orjson
 
 from schemas import Article, Story
+from workers.dedup.actors import NO_ACTORS, Actors, actors, different_actors
 from workers.dedup.canonical import site_of
 from workers.dedup.dedup import DAY, ID_BYTES, event_time, raw_id, utc
 from workers.dedup.features import overlap, story_features
@@ -39,6 +43,7 @@ class StorySettings:
     max_article_ids: int = 500  # ids listed on a Story record
     max_sites: int = 200  # sites listed on a Story record (the first in sort order)
     fetched_link_threshold: float = 0.3  # when either article's event time is only its fetch time
+    actors_rule: bool = True  # headline actors that differ on both sides never link (``actors``)
 
 
 class StoryTime(NamedTuple):
@@ -72,6 +77,8 @@ def story_time(article: Article) -> StoryTime:
 
 
 class Row(NamedTuple):
+    """A member as the story summary keeps it; ``time`` orders members: the event time (``StoryTime``)."""
+
     article_id: str
     time: float
     site: str
@@ -88,31 +95,40 @@ class Group:
 
     The earliest ``max_article_ids`` (time, id) pairs are kept apart (``{group}/h``, rewritten only when a
     new member falls among them) and every member id in chunks of ``MEMBER_CHUNK`` (``{group}/{n}``,
-    appended to; read only to re-point members when the story is renamed or merged away).
+    appended to; read only to re-point members when the story is renamed, merged away or split).
     """
 
-    root: Row  # the earliest member: names the story and derives its id
+    root: Row  # the earliest member by event time: names the story and derives its id
     size: int
-    last: float
+    last: float  # the latest member's event time
     sites: list[str]  # sorted, the first ``max_sites``
     chunks: int
-    events: tuple[float, float] | None = None  # earliest and latest dated event of the members (``StoryTime``)
+    expires_at: float = 0.0  # the latest member's expiry (event time + retention)
 
     def dump(self) -> bytes:
         record = {"r": list(self.root), "s": self.size, "l": self.last, "x": self.sites, "c": self.chunks}
-        if self.events is not None:
-            record["v"] = list(self.events)
+        record["e"] = self.expires_at
         return orjson.dumps(record)
 
     @classmethod
     def load(cls, value: bytes) -> Group:
         record = orjson.loads(value)
         a, t, site, title = record["r"]
-        events = tuple(record["v"]) if "v" in record else None
-        return cls(Row(a, float(t), site, title), record["s"], record["l"], record["x"], record["c"], events)  # type: ignore[arg-type]
+        return cls(Row(a, float(t), site, title), record["s"], record["l"], record["x"], record["c"], record["e"])
 
-    def add_events(self, low: float, high: float) -> None:
-        self.events = (low, high) if self.events is None else (min(self.events[0], low), max(self.events[1], high))
+
+class Attachment(NamedTuple):
+    """The best link of a fetch-dated component to a dated article: (score, that article's id)."""
+
+    score: float
+    article_id: str
+
+    def beats(self, other: Attachment | None) -> bool:
+        return (
+            other is None
+            or self.score > other.score
+            or (self.score == other.score and self.article_id < other.article_id)
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +152,43 @@ def decay(gap_s: float, settings: StorySettings) -> float:
     return math.exp(-(gap_s - settings.same_day_s) / settings.decay_s)
 
 
+COMPONENT_SUFFIX = "/k"  # ``story_groups["{k}/k"]``: a fetch-dated component's union-find record
+
+
+@dataclass(slots=True)
+class Component:
+    """A component of articles dated only by their fetch (``story_groups["{k}/k"]``), union-find style.
+
+    ``parent`` is None on the root, which holds the component's best ``attachment`` to a dated article
+    (None: the component is a story of its own) and its ``size`` (union by size keeps paths short).
+    """
+
+    parent: str | None
+    attachment: Attachment | None
+    size: int
+    expires_at: float
+
+    def dump(self) -> bytes:
+        attachment = list(self.attachment) if self.attachment is not None else None
+        return orjson.dumps({"p": self.parent, "b": attachment, "z": self.size, "e": self.expires_at})
+
+    @classmethod
+    def load(cls, value: bytes) -> Component:
+        record = orjson.loads(value)
+        attachment = Attachment(*record["b"]) if record["b"] is not None else None
+        return cls(record["p"], attachment, record["z"], record["e"])
+
+
+@dataclass(slots=True)
+class _Links:
+    """What one new article links to, by kind (see ``StoryClusterer._links``)."""
+
+    groups: set[str] = field(default_factory=set)  # stories to union with (same kind: dated-dated)
+    components: dict[str, tuple[float, str]] = field(default_factory=dict)  # fetch-dated: root -> (score, group)
+    best: Attachment | None = None  # a fetch-dated article's best link to a dated one
+    best_group: str | None = None
+
+
 class StoryClusterer:
     def __init__(self, settings: StorySettings | None = None, stores: StoreFactory = MemoryStore) -> None:
         self.settings = settings or StorySettings()
@@ -152,6 +205,7 @@ class StoryClusterer:
         return sum(table.nbytes for table in self.tables)
 
     def process(self, article: Article, copy_of: list[str] | None = None) -> StoryResult:
+        # Expiry runs on the stream clock (published time, else fetch): see docs/dedup.md, "Expiry".
         now = event_time(article)
         if now > self.watermark:
             self.watermark = now
@@ -165,38 +219,31 @@ class StoryClusterer:
         expires_at = now + self.settings.retention_days * DAY
         features = story_features(article)
         when = story_time(article)
-        linked = self._links(article.article_id, now, when, features, expires_at)
-        copies = {_doc_group(doc) for copy in copy_of or [] if (doc := self.docs.get(copy)) is not None}
-        row = Row(article.article_id, now, site_of(article) or "", article.title[:300])
-        return self._join(row, when, features, self._compatible(when, linked, copies), expires_at)
+        cast = actors(article) if self.settings.actors_rule else NO_ACTORS
+        links = self._links(article.article_id, now, when, cast, features, expires_at)
+        for copy in copy_of or []:
+            if (value := self.docs.get(copy)) is not None:
+                self._link(links, when.known, copy, orjson.loads(value), 1.0)
+        row = Row(article.article_id, when.time, site_of(article) or "", article.title[:300])
+        doc: dict[str, object] = {"w": features, "e": expires_at, "v": list(when), "s": row.site, "h": row.title}
+        if cast.main:
+            doc["a"], doc["p"] = list(cast.main), sorted(cast.named)
+        if when.known:
+            linked, moving = self._attach_to_dated(article.article_id, links)
+        else:
+            linked, moving, doc["k"] = self._attach_fetch_dated(article.article_id, links, expires_at)
+        return self._join(row, now, doc, linked, moving, expires_at)
 
-    def _compatible(self, when: StoryTime, linked: dict[str, float], copies: set[str]) -> set[str]:
-        """The linked stories to join: copies' always; others only if their dated events are near this one's.
-
-        Single links chain: an article dated only by its fetch that links to a 2019 story and a 2023 story
-        would merge them, and so would a dated one linking to a story that such an article joined. So an
-        undated article joins its best-scoring story only, and a dated one no story whose dated members
-        are all more than ``max_gap_s`` away.
-        """
-        if not when.known:
-            best = max(linked, key=lambda g: (linked[g], g), default=None)
-            return copies | ({best} if best is not None else set())
-        accepted = set(copies)
-        low, high = when.time - when.span, when.time + when.span
-        for group in linked:
-            summary = self._group(group)
-            if summary is None or summary.events is None:
-                accepted.add(group)
-                continue
-            first, last = summary.events
-            if max(first - high, low - last, 0.0) <= self.settings.max_gap_s:
-                accepted.add(group)
-        return accepted
+    # -- linking --
 
     def _links(
-        self, article_id: str, now: float, when: StoryTime, features: dict[str, float], expires_at: float
-    ) -> dict[str, float]:
-        """The groups (stories) of the earlier articles this one links to, with the first link's score."""
+        self, article_id: str, now: float, when: StoryTime, cast: Actors, features: dict[str, float], expires_at: float
+    ) -> _Links:
+        """Score the candidates (articles sharing ``min_shared`` features) and sort the links by kind.
+
+        Dated to dated: the decay of the gap between the events, ``link_threshold``; with a fetch-dated side:
+        the fetch gap and ``fetched_link_threshold``. Headline actors that differ on both sides never link.
+        """
         own = raw_id(article_id)
         shared = self._bucket(features, own, expires_at)
         shared.pop(own, None)
@@ -206,27 +253,118 @@ class StoryClusterer:
             if count >= self.settings.min_shared and (doc := self.docs.get(raw.hex())) is not None:
                 live[raw] = doc
         ranked = sorted(live, key=lambda raw: (-shared[raw], raw))[: self.settings.max_candidates]
-        linked: dict[str, float] = {}
+        links = _Links()
         for raw in ranked:
-            # Only the set of linked stories matters: a candidate of a story already linked needs no score
-            # (in a big story most candidates are its recent members: one scored, the rest skipped).
-            if _doc_group(live[raw]) in linked:
+            # Only the set of linked stories matters between dated articles: a candidate of a story already
+            # linked needs no score (in a big story most candidates are its recent members).
+            if when.known and _doc_group(live[raw]) in links.groups:
                 continue
             record = orjson.loads(live[raw])
             other = StoryTime(*record["v"]) if "v" in record else StoryTime(record["t"], 0.0)
             if when.known and other.known:
-                # Events dated on both sides: the gap between the dates (their uncertainty spans apart).
-                gap, threshold = (
-                    max(0.0, abs(when.time - other.time) - when.span - other.span),
-                    self.settings.link_threshold,
-                )
+                gap = max(0.0, abs(when.time - other.time) - when.span - other.span)
+                threshold = self.settings.link_threshold
             else:
-                # A side dated only by its fetch: the fetch gap, and only strong evidence links.
                 gap, threshold = now - record["t"], self.settings.fetched_link_threshold
             weight = decay(gap, self.settings)
-            if weight and (score := overlap(features, record["w"]) * weight) >= threshold:
-                linked[record["g"]] = score
-        return linked
+            if not weight:
+                continue
+            if (
+                cast.main
+                and "a" in record
+                and different_actors(cast, Actors(tuple(record["a"]), frozenset(record["p"])))
+            ):
+                continue
+            # Rounded so that the score of a pair is the same whichever of the two arrives first.
+            score = round(overlap(features, record["w"]) * weight, 9)
+            if score >= threshold:
+                self._link(links, when.known, raw.hex(), record, score)
+        return links
+
+    def _link(self, links: _Links, dated: bool, other_id: str, record: dict[str, Any], score: float) -> None:
+        group = record["g"]
+        other_dated = record["v"][1] >= 0 if "v" in record else True
+        if dated and other_dated:
+            links.groups.add(group)
+        elif dated:
+            root = self._find(record.get("k", other_id))
+            if root not in links.components or links.components[root][0] < score:
+                links.components[root] = (score, group)
+        elif other_dated:
+            attachment = Attachment(score, other_id)
+            if attachment.beats(links.best):
+                links.best, links.best_group = attachment, group
+        else:
+            root = self._find(record.get("k", other_id))
+            links.components.setdefault(root, (score, group))
+
+    def _attach_to_dated(self, article_id: str, links: _Links) -> tuple[set[str], dict[str, set[str]]]:
+        """A dated article: the stories it unions with, and the fetch-dated components it now attaches.
+
+        A component joins this article's story when this link beats its best so far: from a story of its
+        own (a union) or from another story (its members move: ``moving[group]`` = component roots).
+        """
+        linked = set(links.groups)
+        moving: dict[str, set[str]] = {}
+        for root, (score, group) in sorted(links.components.items()):
+            component = self._component(root)
+            attachment = Attachment(score, article_id)
+            if component is None or not attachment.beats(component.attachment):
+                continue
+            if component.attachment is None or group in linked:
+                linked.add(group)
+            else:
+                moving.setdefault(group, set()).add(root)
+            component.attachment = attachment
+            self.groups.put(root + COMPONENT_SUFFIX, component.dump(), expires_at=component.expires_at)
+        for group in linked:
+            moving.pop(group, None)
+        return linked, moving
+
+    def _attach_fetch_dated(
+        self, article_id: str, links: _Links, expires_at: float
+    ) -> tuple[set[str], dict[str, set[str]], str]:
+        """A fetch-dated article: union it with the components it links to; the merged component goes to
+        the story of the best attachment among theirs and its own links (or stays a story of its own)."""
+        components = {root: c for root in sorted(links.components) if (c := self._component(root)) is not None}
+        best, target = links.best, links.best_group
+        for root, component in components.items():
+            if component.attachment is not None and component.attachment.beats(best):
+                best, target = component.attachment, links.components[root][1]
+        # Union by size (ties: the smaller id); the new article is a component of one until merged.
+        sizes = [(-c.size, root) for root, c in components.items()]
+        root = min(sizes)[1] if sizes else article_id
+        merged = Component(None, best, 1 + sum(c.size for c in components.values()), expires_at)
+        for other, component in components.items():
+            merged.expires_at = max(merged.expires_at, component.expires_at)
+            if other != root:
+                component.parent = root
+                self.groups.put(other + COMPONENT_SUFFIX, component.dump(), expires_at=component.expires_at)
+        self.groups.put(root + COMPONENT_SUFFIX, merged.dump(), expires_at=merged.expires_at)
+        if target is None:
+            return {group for _score, group in links.components.values()}, {}, root
+        linked = {target}
+        moving: dict[str, set[str]] = {}
+        for other, component in components.items():
+            group = links.components[other][1]
+            if component.attachment is None:
+                linked.add(group)
+            elif group != target:
+                moving.setdefault(group, set()).add(root)
+        return linked, moving, root
+
+    def _component(self, root: str) -> Component | None:
+        record = self.groups.get(root + COMPONENT_SUFFIX)
+        return Component.load(record) if record is not None else None
+
+    def _find(self, component: str) -> str:
+        """The root of a fetch-dated component (a member's ``k``); an expired record is a root of its own."""
+        while (record := self.groups.get(component + COMPONENT_SUFFIX)) is not None:
+            parent = orjson.loads(record)["p"]
+            if parent is None:
+                break
+            component = parent
+        return component
 
     def _bucket(self, features: Iterable[str], own: bytes, expires_at: float) -> dict[bytes, int]:
         """Append ``own`` to the feature buckets; how many of them each id already in them shares."""
@@ -289,7 +427,7 @@ class StoryClusterer:
         story_id = story_id_for(summary.root.article_id)
         return self._story(story_id, summary, self._head(group)[1]), self.members(group)
 
-    def _append(self, group: str, summary: Group, ids: list[bytes], expiry: float) -> None:
+    def _append(self, group: str, summary: Group, ids: list[bytes]) -> None:
         """Append member ids to the group's chunks (one write per touched chunk, ``MEMBER_CHUNK`` ids each)."""
         while ids:
             chunk = max(summary.chunks - 1, 0)
@@ -300,7 +438,7 @@ class StoryClusterer:
                 chunk, value, room = summary.chunks, b"", MEMBER_CHUNK
                 key = f"{group}/{chunk}"
             taken, ids = ids[:room], ids[room:]
-            self.groups.put(key, value + b"".join(taken), expires_at=expiry)
+            self.groups.put(key, value + b"".join(taken), expires_at=summary.expires_at)
             summary.chunks = chunk + 1
 
     def _drop(self, group: str, summary: Group) -> None:
@@ -309,50 +447,115 @@ class StoryClusterer:
         for chunk in range(summary.chunks):
             self.groups.delete(f"{group}/{chunk}")
 
+    def _split(self, group: str, roots: set[str]) -> tuple[str, str, list[tuple[str, str]], list[Story]]:
+        """Move the members of the fetch-dated components ``roots`` out of ``group`` into a group of their own.
+
+        Returns the moved part's group id, the story id its members had, and the re-points and Story record
+        of what stays (when its earliest member left with them). Costs the story's size: it happens only
+        when a component's best link moves to another story (its members arrived before that link).
+        """
+        summary = self._group(group)
+        old = story_id_for(summary.root.article_id) if summary is not None else ""
+        docs = {
+            member: orjson.loads(doc) for member in self.members(group) if (doc := self.docs.get(member)) is not None
+        }
+        moved = [m for m, d in docs.items() if "k" in d and self._find(d["k"]) in roots]
+        kept = [m for m in docs if m not in set(moved)]
+        if summary is not None:
+            self._drop(group, summary)
+        if not moved:
+            return group, old, [], []
+        if not kept:
+            self._build(group, moved, docs)
+            return group, old, [], []
+        moved_id = group if group in moved else min(moved)
+        kept_id = min(kept) if group in moved else group
+        self._build(moved_id, moved, docs)
+        remaining = self._build(kept_id, kept, docs)
+        story_id = story_id_for(remaining.root.article_id)
+        updates = [(m, story_id) for m in kept] if story_id != old else []
+        return moved_id, old, updates, [self._story(story_id, remaining, self._head(kept_id)[1])]
+
+    def _build(self, group: str, ids: list[str], docs: dict[str, dict[str, Any]]) -> Group:
+        """Write a group afresh from its members' docs (summary, head, chunks) and point the docs at it."""
+        rows = [Row(m, docs[m]["v"][0], docs[m].get("s", ""), docs[m].get("h", "")) for m in ids]
+        root = min(rows, key=lambda r: (r.time, r.article_id))
+        expiry = max(docs[m]["e"] for m in ids)
+        summary = Group(root, len(rows), max(r.time for r in rows), [], 0, expiry)
+        summary.sites = sorted({r.site for r in rows if r.site})[: self.settings.max_sites]
+        self._append(group, summary, [raw_id(m) for m in ids])
+        head = heapq.nsmallest(self.settings.max_article_ids, [(r.time, r.article_id) for r in rows])
+        self.groups.put(
+            group + HEAD_SUFFIX,
+            orjson.dumps({"t": [t for t, _a in head], "a": [a for _t, a in head]}),
+            expires_at=expiry,
+        )
+        self.groups.put(group, summary.dump(), expires_at=expiry)
+        for member in ids:
+            if docs[member]["g"] != group:
+                self._set_doc(member, group)
+        return summary
+
     def _join(
-        self, row: Row, when: StoryTime, features: dict[str, float], linked: set[str], expires_at: float
+        self,
+        row: Row,
+        now: float,
+        doc: dict[str, object],
+        linked: set[str],
+        moving: dict[str, set[str]],
+        expires_at: float,
     ) -> StoryResult:
-        """Union the linked stories (group ids) and the new article; union by size, so a member moves O(log n) times."""
+        """Union the linked stories, the parts moved out of others (``moving``) and the new article.
+
+        Union by size, so a member moves O(log n) times; every member whose story id changed is re-pointed.
+        """
         article_id = row.article_id
-        groups = {g: summary for g in sorted(linked) if (summary := self._group(g)) is not None}
+        previous: dict[str, str] = {}  # group -> the story id its members had
+        updates: list[tuple[str, str]] = []
+        stories: list[Story] = []
+        for source, roots in sorted(moving.items()):
+            part, old, kept_updates, kept_stories = self._split(source, roots)
+            previous[part] = old
+            updates.extend(kept_updates)
+            stories.extend(kept_stories)
+        groups = {g: summary for g in sorted(linked | set(previous)) if (summary := self._group(g)) is not None}
+        for g, summary in groups.items():
+            previous.setdefault(g, story_id_for(summary.root.article_id))
         group_ids = list(groups)
         survivor = min(group_ids, key=lambda g: (-groups[g].size, g)) if group_ids else article_id
         root = min([row, *(s.root for s in groups.values())], key=lambda r: (r.time, r.article_id))
         story_id = story_id_for(root.article_id)
         cap = self.settings.max_article_ids
-        # Re-points first, from the member lists as they were: every member of a story whose root changed.
+        # Re-points first, from the member lists as they were: every member whose story id changed.
         moved: dict[str, list[str]] = {g: self.members(g) for g in group_ids if g != survivor}
-        updates: list[tuple[str, str]] = []
         for g in group_ids:
-            if groups[g].root.article_id != root.article_id:
+            if previous[g] != story_id:
                 updates.extend((a, story_id) for a in (moved[g] if g in moved else self.members(g)))
-        removed = sorted({story_id_for(s.root.article_id) for s in groups.values()} - {story_id})
-        expiry = max([row.time, *(s.last for s in groups.values())]) + self.settings.retention_days * DAY
-        expiry = max(expiry, expires_at)
+        removed = sorted(
+            {*previous.values(), *(s.story_id for s in stories)} - {story_id} - {s.story_id for s in stories}
+        )
+        expiry = max([expires_at, *(s.expires_at for s in groups.values())])
         summary = groups.get(survivor) or Group(root=row, size=0, last=row.time, sites=[], chunks=0)
+        summary.expires_at = expiry
         times, ids = self._head(survivor) if survivor in groups else ([], [])
         head_changed = False
         sites = set(summary.sites)
         for g, moved_ids in moved.items():
             for member in moved_ids:
                 self._set_doc(member, survivor)
-            self._append(survivor, summary, [bytes.fromhex(a) for a in moved_ids], expiry)
+            self._append(survivor, summary, [bytes.fromhex(a) for a in moved_ids])
             times, ids = _merge_heads((times, ids), self._head(g), cap)
             head_changed = True
             sites.update(groups[g].sites)
-            if (events := groups[g].events) is not None:
-                summary.add_events(*events)
             summary.size += groups[g].size
             summary.last = max(summary.last, groups[g].last)
             self._drop(g, groups[g])
-        self._append(survivor, summary, [raw_id(article_id)], expiry)
+        self._append(survivor, summary, [raw_id(article_id)])
         if len(ids) < cap or (row.time, article_id) < (times[-1], ids[-1]):
             times, ids = _merge_heads((times, ids), ([row.time], [article_id]), cap)
             head_changed = True
         if head_changed:
             self.groups.put(survivor + HEAD_SUFFIX, orjson.dumps({"t": times, "a": ids}), expires_at=expiry)
-        if when.known:
-            summary.add_events(when.time - when.span, when.time + when.span)
         if row.site:
             sites.add(row.site)
         summary.sites = sorted(sites)[: self.settings.max_sites]
@@ -360,15 +563,10 @@ class StoryClusterer:
         summary.last = max(summary.last, row.time)
         summary.root = root
         self.groups.put(survivor, summary.dump(), expires_at=expiry)
-        self.docs.put(
-            article_id,
-            orjson.dumps(
-                {"g": survivor, "t": row.time, "w": features, "e": expires_at, "n": self._sequence, "v": list(when)}
-            ),
-            expires_at=expires_at,
-        )
+        record = {"g": survivor, "t": now, **doc, "n": self._sequence}
+        self.docs.put(article_id, orjson.dumps(record), expires_at=expires_at)
         self._sequence += 1
-        return StoryResult(story_id, updates, [self._story(story_id, summary, ids)], removed)
+        return StoryResult(story_id, updates, [*stories, self._story(story_id, summary, ids)], removed)
 
     def _set_doc(self, article_id: str, group: str) -> None:
         old = self.docs.get(article_id)
