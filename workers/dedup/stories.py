@@ -42,7 +42,7 @@ class StorySettings:
     max_candidates: int = 64
     max_article_ids: int = 500  # ids listed on a Story record
     max_sites: int = 200  # sites listed on a Story record (the first in sort order)
-    fetched_link_threshold: float = 0.3  # when either article's event time is only its fetch time
+    fetched_link_threshold: float = 0.25  # when either article's event time is only its fetch time
     actors_rule: bool = True  # headline actors that differ on both sides never link (``actors``)
 
 
@@ -86,6 +86,7 @@ class Row(NamedTuple):
 
 
 HEAD_SUFFIX = "/h"
+MAX_COPY_EDGES = 16  # copy partners kept per story doc ("c"), to keep a copy family together when splitting
 MEMBER_CHUNK = 64  # member ids per chunk record of ``story_groups`` (``{group}/{n}``)
 
 
@@ -152,41 +153,13 @@ def decay(gap_s: float, settings: StorySettings) -> float:
     return math.exp(-(gap_s - settings.same_day_s) / settings.decay_s)
 
 
-COMPONENT_SUFFIX = "/k"  # ``story_groups["{k}/k"]``: a fetch-dated component's union-find record
-
-
-@dataclass(slots=True)
-class Component:
-    """A component of articles dated only by their fetch (``story_groups["{k}/k"]``), union-find style.
-
-    ``parent`` is None on the root, which holds the component's best ``attachment`` to a dated article
-    (None: the component is a story of its own) and its ``size`` (union by size keeps paths short).
-    """
-
-    parent: str | None
-    attachment: Attachment | None
-    size: int
-    expires_at: float
-
-    def dump(self) -> bytes:
-        attachment = list(self.attachment) if self.attachment is not None else None
-        return orjson.dumps({"p": self.parent, "b": attachment, "z": self.size, "e": self.expires_at})
-
-    @classmethod
-    def load(cls, value: bytes) -> Component:
-        record = orjson.loads(value)
-        attachment = Attachment(*record["b"]) if record["b"] is not None else None
-        return cls(record["p"], attachment, record["z"], record["e"])
-
-
 @dataclass(slots=True)
 class _Links:
-    """What one new article links to, by kind (see ``StoryClusterer._links``)."""
+    """What one new article links to (see ``StoryClusterer._links``)."""
 
-    groups: set[str] = field(default_factory=set)  # stories to union with (same kind: dated-dated)
-    components: dict[str, tuple[float, str]] = field(default_factory=dict)  # fetch-dated: root -> (score, group)
-    best: Attachment | None = None  # a fetch-dated article's best link to a dated one
-    best_group: str | None = None
+    groups: dict[str, str] = field(default_factory=dict)  # dated to dated: group -> a linked member
+    fetch_dated: dict[str, float] = field(default_factory=dict)  # fetch-dated articles linked: id -> score
+    best: Attachment | None = None  # the best link of all (what a fetch-dated article points to)
 
 
 class StoryClusterer:
@@ -216,28 +189,53 @@ class StoryClusterer:
             summary = self._group(orjson.loads(known)["g"])
             root = summary.root.article_id if summary is not None else article.article_id
             return StoryResult(story_id_for(root), [], [], [])
+        article_id = article.article_id
         expires_at = now + self.settings.retention_days * DAY
         features = story_features(article)
         when = story_time(article)
         cast = actors(article) if self.settings.actors_rule else NO_ACTORS
-        links = self._links(article.article_id, now, when, cast, features, expires_at)
-        for copy in copy_of or []:
-            if (value := self.docs.get(copy)) is not None:
-                self._link(links, when.known, copy, orjson.loads(value), 1.0)
-        row = Row(article.article_id, when.time, site_of(article) or "", article.title[:300])
+        # Copies are unions whatever their dates (a republication years later is still in its story); they
+        # are not scored as links, so the best link of either side is the same whoever came first.
+        copies = sorted({c for c in copy_of or [] if self.docs.get(c) is not None})[:MAX_COPY_EDGES]
+        links = self._links(article_id, now, when, cast, features, expires_at, skip=set(copies))
+        row = Row(article_id, when.time, site_of(article) or "", article.title[:300])
         doc: dict[str, object] = {"w": features, "e": expires_at, "v": list(when), "s": row.site, "h": row.title}
         if cast.main:
             doc["a"], doc["p"] = list(cast.main), sorted(cast.named)
-        if when.known:
-            linked, moving = self._attach_to_dated(article.article_id, links)
-        else:
-            linked, moving, doc["k"] = self._attach_fetch_dated(article.article_id, links, expires_at)
-        return self._join(row, now, doc, linked, moving, expires_at)
+        if not when.known and links.best is not None:
+            doc["b"] = list(links.best)
+        if copies:
+            doc["c"] = copies
+            for copy in copies:
+                self._add_copy_edge(copy, article_id)
+        # Fetch-dated articles whose best link this one now is: their pointers move here, and with them
+        # everything that hangs from them (see ``_split``).
+        moving: dict[str, set[str]] = {}
+        for other, score in sorted(links.fetch_dated.items()):
+            record = orjson.loads(self.docs.get(other) or b"{}")
+            attachment = Attachment(score, article_id)
+            if record and attachment.beats(Attachment(*record["b"]) if "b" in record else None):
+                record["b"] = list(attachment)
+                self.docs.put(other, orjson.dumps(record), expires_at=record["e"])
+                moving.setdefault(record["g"], set()).add(other)
+        # Dated to dated links union stories; a fetch-dated article joins its best link's story only.
+        anchors = set(links.groups.values()) if when.known else set()
+        if links.best is not None and not when.known:
+            anchors.add(links.best.article_id)
+        anchors.update(copies)
+        return self._join(row, now, doc, anchors, moving, expires_at)
 
     # -- linking --
 
     def _links(
-        self, article_id: str, now: float, when: StoryTime, cast: Actors, features: dict[str, float], expires_at: float
+        self,
+        article_id: str,
+        now: float,
+        when: StoryTime,
+        cast: Actors,
+        features: dict[str, float],
+        expires_at: float,
+        skip: set[str],
     ) -> _Links:
         """Score the candidates (articles sharing ``min_shared`` features) and sort the links by kind.
 
@@ -252,16 +250,18 @@ class StoryClusterer:
         for raw, count in shared.items():
             if count >= self.settings.min_shared and (doc := self.docs.get(raw.hex())) is not None:
                 live[raw] = doc
+        for copy in skip:
+            live.pop(raw_id(copy), None)
         ranked = sorted(live, key=lambda raw: (-shared[raw], raw))[: self.settings.max_candidates]
         links = _Links()
         for raw in ranked:
-            # Only the set of linked stories matters between dated articles: a candidate of a story already
-            # linked needs no score (in a big story most candidates are its recent members).
-            if when.known and _doc_group(live[raw]) in links.groups:
-                continue
             record = orjson.loads(live[raw])
             other = StoryTime(*record["v"]) if "v" in record else StoryTime(record["t"], 0.0)
             if when.known and other.known:
+                # Only the set of linked stories matters between dated articles: a candidate of a story
+                # already linked needs no score (in a big story most candidates are its recent members).
+                if record["g"] in links.groups:
+                    continue
                 gap = max(0.0, abs(when.time - other.time) - when.span - other.span)
                 threshold = self.settings.link_threshold
             else:
@@ -281,90 +281,23 @@ class StoryClusterer:
                 self._link(links, when.known, raw.hex(), record, score)
         return links
 
-    def _link(self, links: _Links, dated: bool, other_id: str, record: dict[str, Any], score: float) -> None:
-        group = record["g"]
+    def _add_copy_edge(self, article_id: str, copy: str) -> None:
+        value = self.docs.get(article_id)
+        if value is not None:
+            record = orjson.loads(value)
+            record["c"] = sorted({*record.get("c", []), copy})[:MAX_COPY_EDGES]
+            self.docs.put(article_id, orjson.dumps(record), expires_at=record["e"])
+
+    @staticmethod
+    def _link(links: _Links, dated: bool, other_id: str, record: dict[str, Any], score: float) -> None:
         other_dated = record["v"][1] >= 0 if "v" in record else True
         if dated and other_dated:
-            links.groups.add(group)
-        elif dated:
-            root = self._find(record.get("k", other_id))
-            if root not in links.components or links.components[root][0] < score:
-                links.components[root] = (score, group)
-        elif other_dated:
-            attachment = Attachment(score, other_id)
-            if attachment.beats(links.best):
-                links.best, links.best_group = attachment, group
-        else:
-            root = self._find(record.get("k", other_id))
-            links.components.setdefault(root, (score, group))
-
-    def _attach_to_dated(self, article_id: str, links: _Links) -> tuple[set[str], dict[str, set[str]]]:
-        """A dated article: the stories it unions with, and the fetch-dated components it now attaches.
-
-        A component joins this article's story when this link beats its best so far: from a story of its
-        own (a union) or from another story (its members move: ``moving[group]`` = component roots).
-        """
-        linked = set(links.groups)
-        moving: dict[str, set[str]] = {}
-        for root, (score, group) in sorted(links.components.items()):
-            component = self._component(root)
-            attachment = Attachment(score, article_id)
-            if component is None or not attachment.beats(component.attachment):
-                continue
-            if component.attachment is None or group in linked:
-                linked.add(group)
-            else:
-                moving.setdefault(group, set()).add(root)
-            component.attachment = attachment
-            self.groups.put(root + COMPONENT_SUFFIX, component.dump(), expires_at=component.expires_at)
-        for group in linked:
-            moving.pop(group, None)
-        return linked, moving
-
-    def _attach_fetch_dated(
-        self, article_id: str, links: _Links, expires_at: float
-    ) -> tuple[set[str], dict[str, set[str]], str]:
-        """A fetch-dated article: union it with the components it links to; the merged component goes to
-        the story of the best attachment among theirs and its own links (or stays a story of its own)."""
-        components = {root: c for root in sorted(links.components) if (c := self._component(root)) is not None}
-        best, target = links.best, links.best_group
-        for root, component in components.items():
-            if component.attachment is not None and component.attachment.beats(best):
-                best, target = component.attachment, links.components[root][1]
-        # Union by size (ties: the smaller id); the new article is a component of one until merged.
-        sizes = [(-c.size, root) for root, c in components.items()]
-        root = min(sizes)[1] if sizes else article_id
-        merged = Component(None, best, 1 + sum(c.size for c in components.values()), expires_at)
-        for other, component in components.items():
-            merged.expires_at = max(merged.expires_at, component.expires_at)
-            if other != root:
-                component.parent = root
-                self.groups.put(other + COMPONENT_SUFFIX, component.dump(), expires_at=component.expires_at)
-        self.groups.put(root + COMPONENT_SUFFIX, merged.dump(), expires_at=merged.expires_at)
-        if target is None:
-            return {group for _score, group in links.components.values()}, {}, root
-        linked = {target}
-        moving: dict[str, set[str]] = {}
-        for other, component in components.items():
-            group = links.components[other][1]
-            if component.attachment is None:
-                linked.add(group)
-            elif group != target:
-                moving.setdefault(group, set()).add(root)
-        return linked, moving, root
-
-    def _component(self, root: str) -> Component | None:
-        record = self.groups.get(root + COMPONENT_SUFFIX)
-        return Component.load(record) if record is not None else None
-
-    def _find(self, component: str) -> str:
-        """The root of a fetch-dated component (a member's ``k``); an expired record is a root of its own."""
-        while (record := self.groups.get(component + COMPONENT_SUFFIX)) is not None:
-            parent = orjson.loads(record)["p"]
-            if parent is None:
-                break
-            component = parent
-        return component
+            links.groups.setdefault(record["g"], other_id)
+            return
+        if not other_dated:
+            links.fetch_dated[other_id] = max(score, links.fetch_dated.get(other_id, 0.0))
+        if not dated and (attachment := Attachment(score, other_id)).beats(links.best):
+            links.best = attachment
 
     def _bucket(self, features: Iterable[str], own: bytes, expires_at: float) -> dict[bytes, int]:
         """Append ``own`` to the feature buckets; how many of them each id already in them shares."""
@@ -447,34 +380,52 @@ class StoryClusterer:
         for chunk in range(summary.chunks):
             self.groups.delete(f"{group}/{chunk}")
 
-    def _split(self, group: str, roots: set[str]) -> tuple[str, str, list[tuple[str, str]], list[Story]]:
-        """Move the members of the fetch-dated components ``roots`` out of ``group`` into a group of their own.
+    def _split(self, group: str, roots: set[str]) -> tuple[str, str, str, list[tuple[str, str]], list[Story]]:
+        """Move what hangs from the fetch-dated articles ``roots`` (whose best link now points elsewhere) out of
+        ``group`` into a group of its own.
 
-        Returns the moved part's group id, the story id its members had, and the re-points and Story record
-        of what stays (when its earliest member left with them). Costs the story's size: it happens only
-        when a component's best link moves to another story (its members arrived before that link).
+        What hangs from a root is what its best link held to the story: the members joined to it by the
+        others' best links and by copy edges. Only fetch-dated articles have a best link, so a part of them
+        alone is joined to the rest by the roots' old links only. Returns the moved part's group id, the
+        remaining part's, the story id the members had, and the re-points and Story record of the remaining
+        part. Costs the story's size: it happens only when a better link arrives after the articles it
+        re-points.
         """
         summary = self._group(group)
         old = story_id_for(summary.root.article_id) if summary is not None else ""
-        docs = {
-            member: orjson.loads(doc) for member in self.members(group) if (doc := self.docs.get(member)) is not None
-        }
-        moved = [m for m, d in docs.items() if "k" in d and self._find(d["k"]) in roots]
-        kept = [m for m in docs if m not in set(moved)]
+        docs = {m: orjson.loads(doc) for m in self.members(group) if (doc := self.docs.get(m)) is not None}
+        # The part joined to the roots by best links (other than the roots' own, which left) and copy edges.
+        edges: dict[str, set[str]] = {m: set() for m in docs}
+        for member, record in docs.items():
+            partners = [*record.get("c", [])]
+            if member not in roots and "b" in record:
+                partners.append(record["b"][1])
+            for other in partners:
+                if other in docs:
+                    edges[member].add(other)
+                    edges[other].add(member)
+        moved_set = {root for root in roots if root in docs}
+        frontier = list(moved_set)
+        while frontier:
+            for other in edges[frontier.pop()]:
+                if other not in moved_set:
+                    moved_set.add(other)
+                    frontier.append(other)
+        moved = [m for m in docs if m in moved_set]
+        kept = [m for m in docs if m not in moved_set]
+        # A dated member in the part may hold it to the rest by links that are not kept (dated to dated):
+        # then nothing splits off and the whole story joins the new article's.
+        if not moved or not kept or any(docs[m]["v"][1] >= 0 for m in moved):
+            return group, group, old, [], []
         if summary is not None:
             self._drop(group, summary)
-        if not moved:
-            return group, old, [], []
-        if not kept:
-            self._build(group, moved, docs)
-            return group, old, [], []
         moved_id = group if group in moved else min(moved)
         kept_id = min(kept) if group in moved else group
         self._build(moved_id, moved, docs)
         remaining = self._build(kept_id, kept, docs)
         story_id = story_id_for(remaining.root.article_id)
         updates = [(m, story_id) for m in kept] if story_id != old else []
-        return moved_id, old, updates, [self._story(story_id, remaining, self._head(kept_id)[1])]
+        return moved_id, kept_id, old, updates, [self._story(story_id, remaining, self._head(kept_id)[1])]
 
     def _build(self, group: str, ids: list[str], docs: dict[str, dict[str, Any]]) -> Group:
         """Write a group afresh from its members' docs (summary, head, chunks) and point the docs at it."""
@@ -501,11 +452,12 @@ class StoryClusterer:
         row: Row,
         now: float,
         doc: dict[str, object],
-        linked: set[str],
+        anchors: set[str],
         moving: dict[str, set[str]],
         expires_at: float,
     ) -> StoryResult:
-        """Union the linked stories, the parts moved out of others (``moving``) and the new article.
+        """Union the stories of ``anchors`` (linked members), the parts moved out of others (``moving``:
+        group -> the re-pointed members) and the new article.
 
         Union by size, so a member moves O(log n) times; every member whose story id changed is re-pointed.
         """
@@ -514,10 +466,12 @@ class StoryClusterer:
         updates: list[tuple[str, str]] = []
         stories: list[Story] = []
         for source, roots in sorted(moving.items()):
-            part, old, kept_updates, kept_stories = self._split(source, roots)
+            part, _kept, old, kept_updates, kept_stories = self._split(source, roots)
             previous[part] = old
             updates.extend(kept_updates)
             stories.extend(kept_stories)
+        # Groups are read after the splits: an anchor's group may have been renamed by one.
+        linked = {_doc_group(value) for anchor in anchors if (value := self.docs.get(anchor)) is not None}
         groups = {g: summary for g in sorted(linked | set(previous)) if (summary := self._group(g)) is not None}
         for g, summary in groups.items():
             previous.setdefault(g, story_id_for(summary.root.article_id))
