@@ -44,6 +44,8 @@ class StorySettings:
     max_sites: int = 200  # sites listed on a Story record (the first in sort order)
     fetched_link_threshold: float = 0.25  # when either article's event time is only its fetch time
     actors_rule: bool = True  # headline actors that differ on both sides never link (``actors``)
+    max_split_size: int = 500  # stories up to this size split when a better link re-points members
+    max_scored_per_story: int = 8  # candidates scored per story above that size
 
 
 class StoryTime(NamedTuple):
@@ -208,21 +210,33 @@ class StoryClusterer:
             doc["c"] = copies
             for copy in copies:
                 self._add_copy_edge(copy, article_id)
-        # Fetch-dated articles whose best link this one now is: their pointers move here, and with them
-        # everything that hangs from them (see ``_split``).
-        moving: dict[str, set[str]] = {}
-        for other, score in sorted(links.fetch_dated.items()):
-            record = orjson.loads(self.docs.get(other) or b"{}")
-            attachment = Attachment(score, article_id)
-            if record and attachment.beats(Attachment(*record["b"]) if "b" in record else None):
-                record["b"] = list(attachment)
-                self.docs.put(other, orjson.dumps(record), expires_at=record["e"])
-                moving.setdefault(record["g"], set()).add(other)
         # Dated to dated links union stories; a fetch-dated article joins its best link's story only.
         anchors = set(links.groups.values()) if when.known else set()
         if links.best is not None and not when.known:
             anchors.add(links.best.article_id)
         anchors.update(copies)
+        # Fetch-dated articles whose best link this one now is: their pointers move here, and with them
+        # everything that hangs from them (see ``_split``). A story this one joins anyway by a dated link
+        # needs no split; nor does one above ``max_split_size`` (a split reads every member): it joins.
+        held = list(links.groups.values())  # dated members this one joins: never part of a split-off part
+        if links.best is not None and not when.known:
+            held.append(links.best.article_id)
+        joined = {r["g"] for anchor in held if (r := self._doc(anchor)) is not None and r["v"][1] >= 0}
+        moving: dict[str, set[str]] = {}
+        for other, score in sorted(links.fetch_dated.items()):
+            record = self._doc(other)
+            attachment = Attachment(score, article_id)
+            if record is None or not attachment.beats(Attachment(*record["b"]) if "b" in record else None):
+                continue
+            record["b"] = list(attachment)
+            self.docs.put(other, orjson.dumps(record), expires_at=record["e"])
+            group = record["g"]
+            if group in joined:
+                continue
+            if (summary := self._group(group)) is not None and summary.size > self.settings.max_split_size:
+                anchors.add(other)
+            else:
+                moving.setdefault(group, set()).add(other)
         return self._join(row, now, doc, anchors, moving, expires_at)
 
     # -- linking --
@@ -254,7 +268,21 @@ class StoryClusterer:
             live.pop(raw_id(copy), None)
         ranked = sorted(live, key=lambda raw: (-shared[raw], raw))[: self.settings.max_candidates]
         links = _Links()
+        # A story above ``max_split_size`` never splits, so which of its members a link goes to does not
+        # change the grouping: at most ``max_scored_per_story`` of its candidates are scored (the ones that
+        # share the most features), none once a dated article linked it. Cost stays flat in story size.
+        big: dict[str, bool] = {}
+        scored: dict[str, int] = {}
         for raw in ranked:
+            group = _doc_group(live[raw])
+            if group not in big:
+                summary = self._group(group)
+                big[group] = summary is not None and summary.size > self.settings.max_split_size
+            if scored.get(group, 0) >= self.settings.max_scored_per_story or (
+                big[group] and when.known and group in links.groups
+            ):
+                continue
+            scored[group] = scored.get(group, 0) + 1
             record = orjson.loads(live[raw])
             other = StoryTime(*record["v"]) if "v" in record else StoryTime(record["t"], 0.0)
             if when.known and other.known:
@@ -280,6 +308,10 @@ class StoryClusterer:
             if score >= threshold:
                 self._link(links, when.known, raw.hex(), record, score)
         return links
+
+    def _doc(self, article_id: str) -> dict[str, Any] | None:
+        value = self.docs.get(article_id)
+        return orjson.loads(value) if value is not None else None
 
     def _add_copy_edge(self, article_id: str, copy: str) -> None:
         value = self.docs.get(article_id)
