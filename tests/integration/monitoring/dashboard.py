@@ -35,6 +35,7 @@ class PanelResult:
     series: int  # series returned over the range
     with_data: int  # of which with at least one finite value
     max_value: float | None  # the largest finite value of any series
+    data: tuple[tuple[dict[str, str], tuple[tuple[float, float], ...]], ...] = ()  # (labels, finite points)
 
     @property
     def has_data(self) -> bool:
@@ -96,12 +97,19 @@ def evaluate(api: PrometheusAPI, query: PanelQuery, values: dict[str, str], star
     """The query over [start, end] at the scrape interval, as a time-series panel draws it."""
     expr = resolve(query.expr, values)
     result = api.query_range(expr, start, end, INTERVAL)
-    finite = [[float(value) for _, value in item["values"] if math.isfinite(float(value))] for item in result]
-    with_data = [points for points in finite if points]
+    data = tuple(
+        (
+            dict(item["metric"]),
+            tuple((float(t), float(v)) for t, v in item["values"] if math.isfinite(float(v))),
+        )
+        for item in result
+    )
+    with_data = [points for _, points in data if points]
     return PanelResult(
         query=query,
         expr=expr,
         series=len(result),
         with_data=len(with_data),
-        max_value=max((max(points) for points in with_data), default=None),
+        max_value=max((max(v for _, v in points) for points in with_data), default=None),
+        data=data,
     )

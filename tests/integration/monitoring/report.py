@@ -150,7 +150,21 @@ def screenshot_prometheus_graphs(base: str, exprs: Sequence[tuple[str, str]], ra
     _screenshot(url, path, width=1400, height=1000, settle_ms=2500, css=".navbar { position: static !important; }")
 
 
-def _screenshot(url: str, path: Path, *, width: int, height: int, settle_ms: int = 500, css: str = "") -> None:
+def screenshot_document(document: str, path: Path, width: int) -> None:
+    """A self-contained HTML document (no request leaves the page), rendered and saved as PNG."""
+    _screenshot(None, path, width=width, height=800, content=document)
+
+
+def _screenshot(
+    url: str | None,
+    path: Path,
+    *,
+    width: int,
+    height: int,
+    settle_ms: int = 500,
+    css: str = "",
+    content: str = "",
+) -> None:
     assert CHROMIUM.exists(), "Debian's chromium is missing: `make setup` installs it (apt-get install chromium)"
     from playwright.sync_api import sync_playwright
 
@@ -158,8 +172,11 @@ def _screenshot(url: str, path: Path, *, width: int, height: int, settle_ms: int
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
         try:
             page = browser.new_page(viewport={"width": width, "height": height})
-            response = page.goto(url)
-            assert response is not None and response.status == 200, url
+            if url is None:
+                page.set_content(content)
+            else:
+                response = page.goto(url)
+                assert response is not None and response.status == 200, url
             if css:
                 page.add_style_tag(content=css)
             page.wait_for_timeout(settle_ms)

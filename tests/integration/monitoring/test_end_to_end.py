@@ -37,7 +37,7 @@ from tests.integration.stream.monitoring import known_input, produce, wait_ready
 from workers.broker import free_port
 from workers.producer import RAW_PAGE_HEADERS
 
-from . import dashboard, report
+from . import dashboard, render, report
 from .servers import (
     ALERT_RULES,
     ALERTMANAGER_CONFIG,
@@ -187,6 +187,8 @@ def test_prometheus_scrapes_a_live_worker_every_panel_has_data_and_alerts_reach_
         time.sleep(3 * INTERVAL)  # the last pages finished and scraped
         healthy.ended = time.time()
         assert not stack.firing(), f"alerts fire on healthy traffic: {stack.firing()}"
+        false_alarms = [line["alerts"] for line in stack.receiver.notifications()]
+        assert not false_alarms, f"notifications during healthy traffic: {false_alarms}"
         board = dashboard.load()
         values = dashboard.variables(board, stack.api)
         queries = dashboard.queries(board)
@@ -248,9 +250,21 @@ def test_prometheus_scrapes_a_live_worker_every_panel_has_data_and_alerts_reach_
 
         status_png = ARTIFACTS / "monitoring-status-page.png"
         report.screenshot_status_page(f"{worker.url}/status", status_png)
-        whole_panels = [dashboard.evaluate(stack.api, q, values, healthy.started, time.time()) for q in queries]
+        whole_end = time.time()
+        whole_panels = [dashboard.evaluate(stack.api, q, values, healthy.started, whole_end) for q in queries]
         empty = [r.query.title for r in whole_panels if not r.has_data]
         assert not empty, f"panels without data over the whole run: {empty}"
+        board_png = ARTIFACTS / "monitoring-dashboard.png"
+        board_html = render.page(
+            board,
+            whole_panels,
+            healthy.started,
+            whole_end,
+            f"drawn from dashboards/newsflow.json with Prometheus' data, {whole_end - healthy.started:.0f} s: "
+            + ", ".join(p.name for p in phases),
+        )
+        (ARTIFACTS / "monitoring-dashboard.html").write_text(board_html, encoding="utf-8")
+        report.screenshot_document(board_html, board_png, render.WIDTH)
 
         # 4. worker stopped ----------------------------------------------------------------------------
         stopped = Phase("worker stopped", "kill -9 of the only worker", ("NewsflowWorkerDown", "NewsflowNoWorkerUp"))
@@ -291,10 +305,12 @@ def test_prometheus_scrapes_a_live_worker_every_panel_has_data_and_alerts_reach_
         panels=report.panels_table(healthy_panels, whole_panels, FAULT_ONLY),
         alerts=report.alerts_table(rows),
         tools=report.tools_section(checks),
-        pictures=[status_png, graph_png],
+        pictures=[board_png, status_png, graph_png],
         notes=[
             f"{len(queries)} panel queries; {sum(r.has_data for r in healthy_panels)} with data after healthy traffic, "
             f"{sum(r.has_data for r in whole_panels)} over the whole run.",
+            "panels whose every value was 0 over the whole run (a series, but nothing happened): "
+            + (", ".join(sorted({r.query.title for r in whole_panels if r.max_value == 0})) or "none"),
             f"{len(lines)} notifications reached the receiver; {stack.api.calls} Prometheus API calls by the test.",
         ],
     )
