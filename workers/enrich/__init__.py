@@ -18,7 +18,6 @@ from workers.enrich.dates import ExtractDates
 from workers.enrich.entities import ExtractEntities
 from workers.enrich.keywords import ExtractKeywords
 from workers.enrich.language import DetectLanguage
-from workers.enrich.matching import matching_key
 
 log = logging.getLogger("newsflow.enrich")
 
@@ -67,4 +66,4 @@ class Enrich:
         return article
 
 
-__all__ = ["Enrich", "Stage", "default_stages", "matching_key"]
+__all__ = ["Enrich", "Stage", "default_stages"]

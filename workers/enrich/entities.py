@@ -22,7 +22,7 @@ from pydantic import TypeAdapter
 from schemas import Article, Entity
 from workers.enrich.data import load_lines
 from workers.enrich.gazetteer import EntityType, Known, gazetteer
-from workers.enrich.matching import fold_aligned, matching_key
+from workers.text.keys import fold_aligned, matching_key
 
 _UPPER = "".join(re.escape(c) for c in map(chr, range(0x41, 0x2000)) if c.isupper() and unicodedata.category(c) == "Lu")
 _WORD_CHARS = r"[^\W_]"
