@@ -19,13 +19,13 @@ from typing import Any, cast
 import faust
 
 from workers.monitoring import Health, HealthPolicy, Monitor
-from workers.monitoring.wiring import install_monitoring
 from workers.settings import ProcessingGuarantee, Settings
 from workers.stream.codec import register_codec
 from workers.stream.dedup_agent import install_dedup
 from workers.stream.executor import PipelineRunner, ProcessPipelineRunner
 from workers.stream.inflight import run_in_order
 from workers.stream.kafka import aiokafka_options, faust_broker_urls, faust_credentials
+from workers.stream.monitoring import install_monitoring
 from workers.stream.patches import (
     commit_before_revocation,
     fetch_only_active_partitions,
@@ -278,9 +278,10 @@ def create_app(settings: Settings, *, runner: PipelineRunner | None = None) -> t
         health=HealthPolicy(stuck_after=settings.stuck_seconds),
     )
     # Dedup on: Articles go to the one-partition dedup input; its agent publishes them (stream/dedup_agent.py).
-    page_articles = install_dedup(app, settings, articles) if settings.dedup else articles
-    handler = PageHandler(settings, pipeline_runner, page_articles, rejected, monitor)
-    install_monitoring(app, monitor, settings)
+    dedup = install_dedup(app, settings, articles) if settings.dedup else None
+    handler = PageHandler(settings, pipeline_runner, dedup.input if dedup else articles, rejected, monitor)
+    publishing = [handler.publish_stats, *([dedup.handler.publish_stats] if dedup else [])]
+    install_monitoring(app, monitor, settings, publishing)
     # Faust drops acked offsets before its revocation commit, and loses messages fetched while it seeks
     # after a rebalance (workers/stream/patches.py).
     seek_before_resuming_streams()
@@ -318,6 +319,4 @@ def create_app(settings: Settings, *, runner: PipelineRunner | None = None) -> t
 
     app.on_before_shutdown.connect(_close_runner)
 
-    app_any: Any = app
-    app_any.newsflow_handler = handler
     return app, handler
