@@ -228,7 +228,7 @@ class Metrics:
         self.stories.inc(count)
 
     def stage_timer(self, stage: str, seconds: float) -> None:
-        """A :data:`workers.pipeline.pipeline.StageTimer`: pass it as ``Pipeline(stage_timer=...)``."""
+        """A :data:`workers.timing.StageTimer`: pass it as ``Pipeline(stage_timer=...)``."""
         self._child(self.stage_seconds, (stage,), lambda: (lb.stage_label(stage),)).observe(max(0.0, seconds))
 
     def stages(self, timings: Iterable[tuple[str, float]]) -> None:

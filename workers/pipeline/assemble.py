@@ -10,6 +10,7 @@ from pydantic import ValidationError
 
 from schemas import Article, Caption, RawPage, RejectReason
 from workers import PIPELINE_VERSION
+from workers.limits import DEFAULT_LIMITS
 from workers.pipeline import attribution, identity
 from workers.pipeline.classify import Classified
 from workers.pipeline.document import Block, Label
@@ -70,7 +71,7 @@ def _title(classified: Classified) -> str | None:
 
 @dataclass(frozen=True, slots=True)
 class Assemble:
-    max_paragraphs: int = 2000
+    max_paragraphs: int = DEFAULT_LIMITS.max_paragraphs
     name: str = "assemble"
 
     def run(self, page: RawPage, classified: Classified) -> Article:
