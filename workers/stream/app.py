@@ -20,18 +20,13 @@ import faust
 
 from workers.monitoring import Health, HealthPolicy, Monitor
 from workers.settings import ProcessingGuarantee, Settings
+from workers.stream import patches
 from workers.stream.codec import register_codec
 from workers.stream.dedup_agent import install_dedup
 from workers.stream.executor import PipelineRunner, ProcessPipelineRunner
 from workers.stream.inflight import run_in_order
 from workers.stream.kafka import aiokafka_options, faust_broker_urls, faust_credentials
 from workers.stream.monitoring import install_monitoring
-from workers.stream.patches import (
-    commit_before_revocation,
-    fetch_only_active_partitions,
-    seek_before_resuming_streams,
-    stop_stale_transactional_producers,
-)
 from workers.stream.publish import CommitGuard, PublishStats, hold_unacknowledged, publish
 from workers.stream.records import Outcome, origin_of_message
 from workers.stream.topics import message_limits
@@ -282,13 +277,8 @@ def create_app(settings: Settings, *, runner: PipelineRunner | None = None) -> t
     handler = PageHandler(settings, pipeline_runner, dedup.input if dedup else articles, rejected, monitor)
     publishing = [handler.publish_stats, *([dedup.handler.publish_stats] if dedup else [])]
     install_monitoring(app, monitor, settings, publishing)
-    # Faust drops acked offsets before its revocation commit, and loses messages fetched while it seeks
-    # after a rebalance (workers/stream/patches.py).
-    seek_before_resuming_streams()
-    fetch_only_active_partitions()
-    commit_before_revocation(app, aiokafka_options(settings), exactly_once=handler.transactional)
-    if settings.processing_guarantee == ProcessingGuarantee.EXACTLY_ONCE:
-        stop_stale_transactional_producers(app)  # Faust keeps fenced producers of standby partitions
+    # The five workarounds of Faust and aiokafka defects (workers/stream/patches.py), checked first.
+    patches.install(app, aiokafka_options(settings), exactly_once=handler.transactional)
 
     # One actor: messages of a partition are published in order, and (exactly_once) a transaction never
     # holds the output of an unacked message. Two actors measured no faster (docs/streaming.md).
