@@ -15,10 +15,10 @@ import pytest
 from aiokafka.structs import ConsumerRecord
 
 from schemas import Article, Rejected
+from schemas.headers import HEADER_SCHEMA, HEADER_SCHEMA_VERSION
 from workers.offline import process
 from workers.pipeline import Pipeline, PipelineSettings
 from workers.producer import RawPageProducer
-from workers.stream.records import HEADER_SCHEMA, HEADER_SCHEMA_VERSION
 from workers.stream.samples import bad_messages, example_pages_dir
 
 from .conftest import StreamEnv, read_topic, run, wait_committed
