@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.unit.enrich_pages import ENGLISH, FRENCH, article, sample
+from tests.support.pages import ENGLISH, FRENCH, article, sample
 from workers.enrich.category import Categorize, classify, from_section, taxonomy
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.unit.enrich_pages import ENGLISH, article, sample
+from tests.support.pages import ENGLISH, article, sample
 from workers.enrich.keywords import ExtractKeywords, extract_keywords
 from workers.text.keys import matching_key
 

@@ -181,3 +181,16 @@ def test_workers_packages_import_one_way() -> None:
     """Between packages too: ``monitoring`` may not import ``stream`` while ``stream`` imports it."""
     found = [cycle for cycle in cycles(package_graph(import_graph())) if frozenset(cycle) != {"workers.broker"}]
     assert not found, "packages of workers/ importing each other:\n" + "\n".join(" -> ".join(c) for c in found)
+
+
+def test_no_test_module_imports_another() -> None:
+    """Shared helpers live in ``tests/support/`` (fixtures in a conftest): a test module or conftest
+    imported from elsewhere would run its tests twice or register its fixtures twice."""
+    graph = import_graph(ROOT, "tests")
+    offenders = [
+        f"{name} imports {target}"
+        for name, targets in sorted(graph.items())
+        for target in sorted(targets)
+        if target.rsplit(".", 1)[-1].startswith("test_") or target.endswith(".conftest")
+    ]
+    assert not offenders, "\n".join(offenders)

@@ -10,7 +10,8 @@ from datetime import UTC, datetime
 from prometheus_client.parser import text_string_to_metric_families
 
 from schemas import Origin, Rejected, RejectReason
-from tests.test_compose import DASHBOARD, METRICS, dashboard_panels, promql_parts
+from tests.support.contracts import DASHBOARD, METRICS, dashboard_panels
+from tests.support.promql import promql_parts
 from workers.inputs import iter_inputs
 from workers.monitoring import ArticleSummary, Metrics
 from workers.monitoring import labels as lb

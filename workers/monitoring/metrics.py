@@ -1,7 +1,7 @@
 """The worker's Prometheus metrics, in their own ``CollectorRegistry``.
 
 The names and labels are the contract that ``dashboards/newsflow.json`` queries (``METRICS`` in
-``tests/test_compose.py``; the table in ``docs/monitoring.md``). Every label value passes through
+``tests/support/contracts.py``; the table in ``docs/monitoring.md``). Every label value passes through
 :mod:`workers.monitoring.labels`, so the number of series is bounded whatever the input.
 
 A registry of its own (not prometheus_client's global ``REGISTRY``) keeps tests independent and lets

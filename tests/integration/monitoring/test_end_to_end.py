@@ -32,8 +32,8 @@ import pytest
 import yaml
 
 from tests.faults.support import article_inputs, poison_inputs, set_topic_config, topic_config
-from tests.integration.stream.conftest import StreamEnv, WorkerProcess
-from tests.integration.stream.monitoring import known_input, produce, wait_ready
+from tests.support.monitoring import known_input, produce, wait_ready
+from tests.support.workers import StreamEnv, WorkerProcess
 from workers.broker import free_port
 from workers.producer import RAW_PAGE_HEADERS
 
