@@ -1,7 +1,6 @@
-# ruff: noqa: E501  (page lines are paragraphs, as in the sample pages)
 """Stories do not depend on arrival order (a backfill's members arrive in any order) and tell apart
-events between different people: pages in the shape of ../shared/samples/pages, written for this test
-(fictional clubs and leaders, English and Vietnamese), through the whole pipeline and the dedup stage.
+events between different people: pages in the shape of ../shared/samples/pages (``tests.support.stories``:
+fictional clubs and leaders, English and Vietnamese), through the whole pipeline and the dedup stage.
 """
 
 from __future__ import annotations
@@ -10,57 +9,21 @@ import itertools
 from datetime import timedelta
 
 from schemas import Article
+from tests.support.stories import (
+    CALL_2024_A,
+    CALL_2024_C,
+    CALL_OKONKWO,
+    FETCHED,
+    FINAL_2021,
+    FINAL_2024_A,
+    FINAL_2024_B,
+    FINAL_2024_UNDATED,
+    PREVIEW_2024,
+    extract,
+)
 from workers.dedup import DedupStage, StorySettings, run_all
 from workers.dedup.actors import NO_ACTORS, Actors, actors, different_actors
 from workers.dedup.stories import story_id_for
-
-from .test_dedup_story_events import CALL_2024_A, CALL_2024_C, FETCHED, extract
-
-FINAL_2021 = """Harbourside win the Northern Cup final against Millbrook Rovers
-Harbourside beat Millbrook Rovers 2-1 in the Northern Cup final at Castlegate Stadium on 15 May 2021, their first title in twenty years.
-Striker Tomas Eklund scored twice before half-time, and Millbrook's late goal from Dario Vence came too late to force extra time.
-Coach Imogen Farrow said the win on 15 May 2021 belonged to the supporters who had followed the club through two relegations.
-Millbrook manager Piet Anholt praised his players but admitted that Harbourside had been the stronger side for most of the final.
-About 38,000 fans watched the match at Castlegate Stadium, the largest crowd for a Northern Cup final since the stadium reopened.
-"""
-# Three years later the same clubs, stadium, coaches and players meet in the final again: two reports.
-FINAL_2024_A = """Millbrook Rovers beat Harbourside on penalties to win the Northern Cup
-Millbrook Rovers won the Northern Cup final on 18 May 2024, beating Harbourside 4-3 on penalties after a 1-1 draw at Castlegate Stadium.
-Dario Vence equalised for Millbrook in the 81st minute after Tomas Eklund had given Harbourside the lead early in the second half.
-Goalkeeper Lena Brandt saved two penalties in the shoot-out, and Millbrook manager Piet Anholt called the night of 18 May 2024 the best of his career.
-Harbourside coach Imogen Farrow said her side had missed too many chances to settle the final before the shoot-out.
-The rematch of the 2021 final drew a record crowd of 41,000 to Castlegate Stadium.
-"""
-FINAL_2024_B = """Brandt the hero as Millbrook Rovers lift the Northern Cup
-Lena Brandt saved two penalties as Millbrook Rovers beat Harbourside in a shoot-out to win the Northern Cup final on 18 May 2024 at Castlegate Stadium.
-The final ended 1-1 after extra time: Tomas Eklund scored for Harbourside and Dario Vence equalised for Millbrook nine minutes from the end.
-Millbrook manager Piet Anholt said the win avenged the defeat by Harbourside in the 2021 final.
-Harbourside coach Imogen Farrow congratulated Millbrook and said her players would learn from the shoot-out.
-Police said the record crowd of 41,000 at Castlegate Stadium left without incident.
-"""
-# A third report of the 2024 final with no date anywhere: dated only by its fetch. It shares enough with
-# the 2021 final to link to it too; its best link is to the 2024 reports, whatever arrives first.
-FINAL_2024_UNDATED = """Millbrook Rovers win Northern Cup final on penalties against Harbourside
-Millbrook Rovers beat Harbourside on penalties in the Northern Cup final at Castlegate Stadium after a 1-1 draw.
-Goalkeeper Lena Brandt saved two penalties in the shoot-out after Dario Vence had cancelled out Tomas Eklund's goal for Harbourside.
-Millbrook manager Piet Anholt said the shoot-out win was revenge for the final lost to Harbourside.
-Harbourside coach Imogen Farrow said her side had missed chances to win the final before penalties.
-"""
-# The eve of the 2024 final: the earliest event of that story.
-PREVIEW_2024 = """Millbrook Rovers and Harbourside ready for Northern Cup final rematch
-Millbrook Rovers manager Piet Anholt said on 17 May 2024 that his side had learnt from the defeat by Harbourside in the 2021 Northern Cup final.
-Harbourside coach Imogen Farrow expects striker Tomas Eklund to be fit for the final at Castlegate Stadium despite a knee injury.
-Millbrook goalkeeper Lena Brandt trained normally, and Dario Vence is set to lead the attack for Millbrook Rovers.
-More than 40,000 tickets have been sold for the final, a record for Castlegate Stadium.
-"""
-# One leader, the same verb, the same day, as CALL_2024_A: a call with another president.
-CALL_OKONKWO = """Renzetti và Okonkwo điện đàm về thuế quan và hiệp định thương mại
-Tối 5/11/2024, Thủ tướng Aldo Renzetti đã điện đàm với Tổng thống Kofi Okonkwo về thuế quan đối với thép và một hiệp định cảng biển.
-Theo văn phòng ông Renzetti, hai nhà lãnh đạo đồng ý giao cho các bộ trưởng thương mại chuẩn bị một vòng đàm phán mới trong tháng 12/2024.
-Ông Okonkwo nói với báo chí sau cuộc điện đàm rằng nước ông muốn được miễn thuế quan đối với thép xuất khẩu.
-Hai bên cũng bàn về việc mở rộng cảng biển phía nam, dự án mà chính phủ ông Okonkwo theo đuổi từ nhiều năm nay.
-Giới quan sát cho rằng thuế quan đối với thép sẽ là chủ đề chính của hiệp định thương mại giữa hai nước trong năm tới.
-"""
 
 
 def finals() -> dict[str, Article]:

@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from schemas import Article
-from workers.dedup.text import matching_key_function, tokens
+from workers.dedup.shingles import tokens
+from workers.text.keys import matching_key
 
 MAX_ACTORS = 4  # headline actors kept per article
 MAX_NAMED = 64  # words kept of what an article names (persons' names and its title)
@@ -36,13 +37,12 @@ def actors(article: Article) -> Actors:
     people = [entity for entity in article.entities if entity.type == "person"]
     if not people:
         return NO_ACTORS
-    key = matching_key_function()
     title = tokens(article.title)
     in_title = set(title)
     main: list[str] = []
     named: list[str] = []
     for entity in people:
-        name = key(entity.name)
+        name = matching_key(entity.name)
         words = _words(name)
         named.extend(words)
         if name not in main and len(main) < MAX_ACTORS and any(word in in_title for word in words):
