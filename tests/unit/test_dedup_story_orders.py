@@ -115,3 +115,14 @@ def test_different_actors_needs_a_person_on_each_side_that_the_other_never_names
     # A title that names nobody never conflicts; nor does a person the other names only in the text.
     assert not different_actors(putin_trump, cast(()))
     assert not different_actors(putin_trump, cast(("joe biden",), "donald trump", "vladimir putin"))
+
+
+def test_a_copy_dated_like_its_original_does_not_rename_the_story() -> None:
+    """Of members dated alike (the same event estimate), the first out names the story, not the lower id."""
+    original = extract("https://sport.example/cup/harbourside-win.html", FINAL_2021)
+    copy = extract(
+        "https://agg.example/sport/cup-final-5.html", "Sport digest\n" + FINAL_2021, FETCHED + timedelta(hours=2)
+    )
+    assert copy.article_id < original.article_id and copy.event_time == original.event_time
+    for order in ([original, copy], [copy, original]):
+        assert {a.story_id for a in run_all(order).articles} == {story_id_for(original.article_id)}

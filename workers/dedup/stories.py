@@ -79,12 +79,21 @@ def story_time(article: Article) -> StoryTime:
 
 
 class Row(NamedTuple):
-    """A member as the story summary keeps it; ``time`` orders members: the event time (``StoryTime``)."""
+    """A member as the story summary keeps it, ordered by ``key``: the event time (``StoryTime``), then the
+    stream time (published, else fetch: of two reports dated alike, the first out), then the id."""
 
     article_id: str
     time: float
     site: str
     title: str
+    stream: float
+
+    @property
+    def key(self) -> Key:
+        return (self.time, self.stream, self.article_id)
+
+
+Key = tuple[float, float, str]  # (event time, stream time, article id): the order of a story's members
 
 
 HEAD_SUFFIX = "/h"
@@ -116,8 +125,9 @@ class Group:
     @classmethod
     def load(cls, value: bytes) -> Group:
         record = orjson.loads(value)
-        a, t, site, title = record["r"]
-        return cls(Row(a, float(t), site, title), record["s"], record["l"], record["x"], record["c"], record["e"])
+        a, t, site, title, stream = record["r"]
+        root = Row(a, float(t), site, title, float(stream))
+        return cls(root, record["s"], record["l"], record["x"], record["c"], record["e"])
 
 
 class Attachment(NamedTuple):
@@ -200,7 +210,7 @@ class StoryClusterer:
         # are not scored as links, so the best link of either side is the same whoever came first.
         copies = sorted({c for c in copy_of or [] if self.docs.get(c) is not None})[:MAX_COPY_EDGES]
         links = self._links(article_id, now, when, cast, features, expires_at, skip=set(copies))
-        row = Row(article_id, when.time, site_of(article) or "", article.title[:300])
+        row = Row(article_id, when.time, site_of(article) or "", article.title[:300], now)
         doc: dict[str, object] = {"w": features, "e": expires_at, "v": list(when), "s": row.site, "h": row.title}
         if cast.main:
             doc["a"], doc["p"] = list(cast.main), sorted(cast.named)
@@ -360,13 +370,15 @@ class StoryClusterer:
         record = self.groups.get(group)
         return Group.load(record) if record is not None else None
 
-    def _head(self, group: str) -> tuple[list[float], list[str]]:
-        """The earliest members' (times, ids), in (time, id) order."""
+    def _head(self, group: str) -> list[Key]:
+        """The earliest members' keys, in order."""
         record = self.groups.get(group + HEAD_SUFFIX)
         if record is None:
-            return [], []
-        head = orjson.loads(record)
-        return head["t"], head["a"]
+            return []
+        return [(t, u, a) for t, u, a in orjson.loads(record)["k"]]
+
+    def _put_head(self, group: str, head: list[Key], expires_at: float) -> None:
+        self.groups.put(group + HEAD_SUFFIX, orjson.dumps({"k": head}), expires_at=expires_at)
 
     def members(self, group: str) -> list[str]:
         """Every member id of ``group`` in insertion order (chunks whose members all expired are gone)."""
@@ -390,7 +402,7 @@ class StoryClusterer:
         if summary is None:
             return None
         story_id = story_id_for(summary.root.article_id)
-        return self._story(story_id, summary, self._head(group)[1]), self.members(group)
+        return self._story(story_id, summary, _ids(self._head(group))), self.members(group)
 
     def _append(self, group: str, summary: Group, ids: list[bytes]) -> None:
         """Append member ids to the group's chunks (one write per touched chunk, ``MEMBER_CHUNK`` ids each)."""
@@ -457,22 +469,17 @@ class StoryClusterer:
         remaining = self._build(kept_id, kept, docs)
         story_id = story_id_for(remaining.root.article_id)
         updates = [(m, story_id) for m in kept] if story_id != old else []
-        return moved_id, kept_id, old, updates, [self._story(story_id, remaining, self._head(kept_id)[1])]
+        return moved_id, kept_id, old, updates, [self._story(story_id, remaining, _ids(self._head(kept_id)))]
 
     def _build(self, group: str, ids: list[str], docs: dict[str, dict[str, Any]]) -> Group:
         """Write a group afresh from its members' docs (summary, head, chunks) and point the docs at it."""
-        rows = [Row(m, docs[m]["v"][0], docs[m].get("s", ""), docs[m].get("h", "")) for m in ids]
-        root = min(rows, key=lambda r: (r.time, r.article_id))
+        rows = [Row(m, docs[m]["v"][0], docs[m]["s"], docs[m]["h"], docs[m]["t"]) for m in ids]
+        root = min(rows, key=lambda r: r.key)
         expiry = max(docs[m]["e"] for m in ids)
         summary = Group(root, len(rows), max(r.time for r in rows), [], 0, expiry)
         summary.sites = sorted({r.site for r in rows if r.site})[: self.settings.max_sites]
         self._append(group, summary, [raw_id(m) for m in ids])
-        head = heapq.nsmallest(self.settings.max_article_ids, [(r.time, r.article_id) for r in rows])
-        self.groups.put(
-            group + HEAD_SUFFIX,
-            orjson.dumps({"t": [t for t, _a in head], "a": [a for _t, a in head]}),
-            expires_at=expiry,
-        )
+        self._put_head(group, heapq.nsmallest(self.settings.max_article_ids, [r.key for r in rows]), expiry)
         self.groups.put(group, summary.dump(), expires_at=expiry)
         for member in ids:
             if docs[member]["g"] != group:
@@ -509,7 +516,7 @@ class StoryClusterer:
             previous.setdefault(g, story_id_for(summary.root.article_id))
         group_ids = list(groups)
         survivor = min(group_ids, key=lambda g: (-groups[g].size, g)) if group_ids else article_id
-        root = min([row, *(s.root for s in groups.values())], key=lambda r: (r.time, r.article_id))
+        root = min([row, *(s.root for s in groups.values())], key=lambda r: r.key)
         story_id = story_id_for(root.article_id)
         cap = self.settings.max_article_ids
         # Re-points first, from the member lists as they were: every member whose story id changed.
@@ -523,25 +530,25 @@ class StoryClusterer:
         expiry = max([expires_at, *(s.expires_at for s in groups.values())])
         summary = groups.get(survivor) or Group(root=row, size=0, last=row.time, sites=[], chunks=0)
         summary.expires_at = expiry
-        times, ids = self._head(survivor) if survivor in groups else ([], [])
+        head = self._head(survivor) if survivor in groups else []
         head_changed = False
         sites = set(summary.sites)
         for g, moved_ids in moved.items():
             for member in moved_ids:
                 self._set_doc(member, survivor)
             self._append(survivor, summary, [bytes.fromhex(a) for a in moved_ids])
-            times, ids = _merge_heads((times, ids), self._head(g), cap)
+            head = heapq.nsmallest(cap, [*head, *self._head(g)])
             head_changed = True
             sites.update(groups[g].sites)
             summary.size += groups[g].size
             summary.last = max(summary.last, groups[g].last)
             self._drop(g, groups[g])
         self._append(survivor, summary, [raw_id(article_id)])
-        if len(ids) < cap or (row.time, article_id) < (times[-1], ids[-1]):
-            times, ids = _merge_heads((times, ids), ([row.time], [article_id]), cap)
+        if len(head) < cap or row.key < head[-1]:
+            head = heapq.nsmallest(cap, [*head, row.key])
             head_changed = True
         if head_changed:
-            self.groups.put(survivor + HEAD_SUFFIX, orjson.dumps({"t": times, "a": ids}), expires_at=expiry)
+            self._put_head(survivor, head, expiry)
         if row.site:
             sites.add(row.site)
         summary.sites = sorted(sites)[: self.settings.max_sites]
@@ -552,7 +559,7 @@ class StoryClusterer:
         record = {"g": survivor, "t": now, **doc, "n": self._sequence}
         self.docs.put(article_id, orjson.dumps(record), expires_at=expires_at)
         self._sequence += 1
-        return StoryResult(story_id, updates, [*stories, self._story(story_id, summary, ids)], removed)
+        return StoryResult(story_id, updates, [*stories, self._story(story_id, summary, _ids(head))], removed)
 
     def _set_doc(self, article_id: str, group: str) -> None:
         old = self.docs.get(article_id)
@@ -580,9 +587,5 @@ def _doc_group(doc: bytes) -> str:
     return str(orjson.loads(doc)["g"])
 
 
-def _merge_heads(
-    a: tuple[list[float], list[str]], b: tuple[list[float], list[str]], cap: int
-) -> tuple[list[float], list[str]]:
-    """The first ``cap`` of two (times, ids) lists in (time, id) order."""
-    merged = heapq.nsmallest(cap, [*zip(*a, strict=True), *zip(*b, strict=True)])
-    return [t for t, _a in merged], [i for _t, i in merged]
+def _ids(head: list[Key]) -> list[str]:
+    return [article_id for _time, _stream, article_id in head]
