@@ -1,12 +1,12 @@
-"""Online story clustering: articles about the same event, across sites, with a time decay.
+"""Online story clustering: articles about the same event, across sites, in any arrival order.
 
 Two articles are linked when their weighted feature overlap, decayed by how far apart their events are,
-reaches ``link_threshold`` (copies are always linked to their original), unless their headline actors
-differ (``actors.different_actors``). Dated articles (an event time from the page) form stories as
-connected components of their links; articles dated only by their fetch form their own components and
-each such component attaches to the one story of its best link to a dated article. Both are functions of
-the article set, so the grouping does not depend on arrival order (but for bucket caps and expiry); a
-story's id derives from its earliest article by event time, so a late older article re-points the story.
+reaches a threshold, unless their headline actors differ (``actors.different_actors``). Dated articles
+(an event time from the page) union into stories along their links; an article dated only by its fetch
+joins the story of its single best link, which moves when a better one arrives later; copies are unions
+whatever their dates. All three are functions of the article set, so the grouping does not depend on
+arrival order (but for caps and expiry); a story's id derives from its earliest member by event time, so
+a late article with an older event re-points the story, as an older original does for copies.
 """
 
 from __future__ import annotations
@@ -131,7 +131,8 @@ class Group:
 
 
 class Attachment(NamedTuple):
-    """The best link of a fetch-dated component to a dated article: (score, that article's id)."""
+    """A fetch-dated article's best link: (score, the other article's id); the higher score, then the lower
+    id, wins, so the best link is the same whichever of the two arrived first."""
 
     score: float
     article_id: str
@@ -225,15 +226,24 @@ class StoryClusterer:
         if links.best is not None and not when.known:
             anchors.add(links.best.article_id)
         anchors.update(copies)
-        # Fetch-dated articles whose best link this one now is: their pointers move here, and with them
-        # everything that hangs from them (see ``_split``). A story this one joins anyway by a dated link
-        # needs no split; nor does one above ``max_split_size`` (a split reads every member): it joins.
         held = list(links.groups.values())  # dated members this one joins: never part of a split-off part
         if links.best is not None and not when.known:
             held.append(links.best.article_id)
+        moving = self._repoint(article_id, links.fetch_dated, held, anchors)
+        return self._join(row, now, doc, anchors, moving, expires_at)
+
+    def _repoint(
+        self, article_id: str, linked: dict[str, float], held: list[str], anchors: set[str]
+    ) -> dict[str, set[str]]:
+        """Point the fetch-dated articles ``linked`` (id -> score) whose best link this one now is at it.
+
+        Returns, per story, the re-pointed articles whose part must split off it and join this article's
+        (see ``_split``). A story this one joins anyway through a dated member (``held``) needs no split;
+        nor does one above ``max_split_size`` (a split reads every member): it joins whole (``anchors``).
+        """
         joined = {r["g"] for anchor in held if (r := self._doc(anchor)) is not None and r["v"][1] >= 0}
         moving: dict[str, set[str]] = {}
-        for other, score in sorted(links.fetch_dated.items()):
+        for other, score in sorted(linked.items()):
             record = self._doc(other)
             attachment = Attachment(score, article_id)
             if record is None or not attachment.beats(Attachment(*record["b"]) if "b" in record else None):
@@ -247,7 +257,7 @@ class StoryClusterer:
                 anchors.add(other)
             else:
                 moving.setdefault(group, set()).add(other)
-        return self._join(row, now, doc, anchors, moving, expires_at)
+        return moving
 
     # -- linking --
 
