@@ -29,7 +29,9 @@ def tag_text(text: str, language: str | None, limit: int = MAX_ENTITIES) -> list
         words = words_for(language)
         # German capitalises every noun: an untyped word must recur more to count as a name.
         repeated = 3 if words.capitalised_nouns else 2
-        resolver = Resolver(tagger.low, language, repeated=repeated, genitive=words.capitalised_nouns)
+        resolver = Resolver(
+            tagger.low, language, repeated=repeated, genitive=words.capitalised_nouns, common_noun=tagger.common_noun
+        )
     else:
         tagger = VietnameseTagger(text, language if language == "vi" else None)
         resolver = Resolver(tagger.low, language)

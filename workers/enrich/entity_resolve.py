@@ -12,6 +12,7 @@ type of a name no cue or list types.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from operator import attrgetter
 
@@ -41,19 +42,35 @@ class _Group:
 class Resolver:
     """One article's mentions into entities. ``repeated``: keep untyped words written twice inside sentences."""
 
-    def __init__(self, low: str, language: str | None, *, repeated: int = 0, genitive: bool = False) -> None:
+    def __init__(
+        self,
+        low: str,
+        language: str | None,
+        *,
+        repeated: int = 0,
+        genitive: bool = False,
+        common_noun: Callable[[Mention], bool] | None = None,
+    ) -> None:
         self.low = low
         self.language = language
         self.repeated = repeated  # how often an untyped word must be written inside sentences (0: never kept)
         self.genitive = genitive
+        self.common_noun = common_noun  # whether a mention is a noun by what stands before it ('les Français')
+        self._by_key: dict[str, _Group] = {}
 
     def resolve(self, mentions: list[Mention], limit: int = MAX_ENTITIES) -> list[Entity]:
         groups: dict[object, _Group] = {}
+        self._by_key = {}
         order: list[Mention] = sorted(mentions, key=attrgetter("start"))
         # Typed mentions first: they name the entities that short forms resolve to.
         last_end, last_type = -10, None
         for mention in order:
-            if mention.type is None and last_type is not None and self.low[last_end : mention.start] in _SEPARATORS:
+            if (
+                mention.type is None
+                and last_type is not None
+                and mention.start - last_end <= 7  # the longest separator: no slice of the text between
+                and self.low[last_end : mention.start] in _SEPARATORS
+            ):
                 mention.type = last_type
             if mention.type is not None:
                 last_end, last_type = mention.end, mention.type
@@ -82,21 +99,27 @@ class Resolver:
             else:
                 leftover.append(mention)
         if self.repeated:
-            self._repeated(leftover, groups, self.repeated)
+            self._repeated(leftover, groups, self.repeated, self.common_noun)
         ranked = sorted(groups.values(), key=lambda g: (-g.mentions, g.first_offset))[:limit]
         return _ENTITIES.validate_python(
             [{"name": g.name, "type": g.type, "mentions": g.mentions, "first_offset": g.first_offset} for g in ranked]
         )
 
     @staticmethod
-    def _repeated(leftover: list[Mention], groups: dict[object, _Group], times: int) -> None:
+    def _repeated(
+        leftover: list[Mention],
+        groups: dict[object, _Group],
+        times: int,
+        common_noun: Callable[[Mention], bool] | None,
+    ) -> None:
         inside = Counter(
             matching_key(m.surface)
             for m in leftover
             if not m.at_start and " " not in m.surface and len(m.surface) >= 3 and m.surface.isalpha()
         )
-        blocked = {matching_key(m.surface) for m in leftover if m.after_determiner}
-        for mention in leftover:
+        frequent = [m for m in leftover if inside[matching_key(m.surface)] >= times]
+        blocked = {matching_key(m.surface) for m in frequent if common_noun is not None and common_noun(m)}
+        for mention in frequent:
             key = matching_key(mention.surface)
             if inside[key] < times or key in blocked:
                 continue
@@ -131,6 +154,7 @@ class Resolver:
             name = mention.known.display(self.language, mention.surface) if mention.known else mention.surface
             group = _Group(mention.type, name, key, 0, mention.start)
             groups[ident] = group
+            self._by_key.setdefault(key, group)
             if group.type == "person":
                 for part in {key.split(" ")[-1], key.split(" ")[0], key}:
                     persons.setdefault(part, []).append(group)
@@ -138,15 +162,11 @@ class Resolver:
             group.name = mention.surface
         return group
 
-    @staticmethod
-    def _short_form(key: str, persons: dict[str, list[_Group]], groups: dict[object, _Group]) -> _Group | None:
+    def _short_form(self, key: str, persons: dict[str, list[_Group]], groups: dict[object, _Group]) -> _Group | None:
         candidates = [g for g in persons.get(key, []) if g.key != key]
         if len({id(g) for g in candidates}) == 1:
             return candidates[0]
-        for group in groups.values():
-            if group.key == key:
-                return group
-        return None
+        return self._by_key.get(key)  # the first group made with this key
 
 
 __all__ = ["MAX_ENTITIES", "Resolver"]

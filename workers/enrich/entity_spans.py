@@ -32,7 +32,6 @@ class Mention:
     type: EntityType | None
     known: Known | None = None
     at_start: bool = False  # the run opens a sentence or a headline-case line: weak evidence of a name
-    after_determiner: bool = False  # 'der Golf': German capitalises nouns, names rarely follow these
     acronym: str | None = None  # the key of the acronym this expansion was written with ('cnil')
     weak: bool = False  # typed only by the word before it ('to Abbott'): a known full name overrides the type
 

@@ -48,11 +48,9 @@ def _run_pattern(language: str) -> re.Pattern[str]:
     forms = set(words.connectors) | set(words.particles)
     forms |= {j.replace("'", "’") for j in forms}
     joins = sorted(forms, key=len, reverse=True)
-    alternatives = [" ", "-"]
-    for join in joins:
-        escaped = re.escape(join)
-        alternatives.append(f" {escaped}" if join[-1] in "'’-" else f" {escaped} ")
-    joined = "|".join(alternatives)
+    # One space, then optionally a connector: the engine tries the connectors only after a space.
+    spaced = "|".join(re.escape(j) + ("" if j[-1] in "'’-" else " ") for j in joins)
+    joined = f"-| (?:{spaced})?" if spaced else "-| "
     return re.compile(rf"{CAPITAL}(?<![^\W_].){CAP_REST}(?:(?:{joined}){CAPITAL}{CAP_REST})*")
 
 
@@ -69,8 +67,11 @@ def _headline_lines(text: str) -> list[tuple[int, int]]:
     for line in text.split("\n"):
         end = start + len(line)
         stripped = line.strip()
+        if not stripped or ("|" not in stripped and (stripped[-1] in '.!?…:;"”»)' or len(stripped) > 160)):
+            start = end + 1
+            continue  # prose: most lines, decided without splitting them
         words = [w for w in stripped.split() if w[:1].isalpha()]
-        if words and ("|" in stripped or (len(words) <= 15 and stripped[-1] not in '.!?…:;"”»)')):
+        if words and ("|" in stripped or len(words) <= 15):
             capitalised = sum(1 for w in words if w[0].isupper())
             if "|" in stripped or (len(words) >= 2 and capitalised * 2 >= len(words)):
                 spans.append((start, end))
@@ -136,13 +137,20 @@ class RunTagger(GazetteerTagger):
             start = run.start()
             if start < self.covered or (self.shouting and any(s <= start < e for s, e in self.shouting)):
                 continue
+            opening = False
+            while " " in word:  # 'Die Abgeordneten', 'The Government': the opening function word goes first
+                head, rest = word.split(" ", 1)
+                if head not in stop_forms or self.lookup(start, start + len(head)) is not None:
+                    break  # 'Le Monde', 'The Hague': the gazetteer keeps it
+                opening = opening or sentence_start(self.text, start, _OPENERS, _ENDS)
+                start, word = start + len(head) + 1, rest
             if word.isalpha() and not word.isupper():
-                single(start, word)  # one plain word, no acronym: the common case, the short path
+                single(start, word, opening)  # one plain word, no acronym: the common case, the short path
             else:
                 split(start, word)
         return self.mentions
 
-    def _single(self, start: int, word: str) -> None:
+    def _single(self, start: int, word: str, opening: bool = False) -> None:
         """A run of one plain word: typed here when a list or the word before says so, else kept untyped
         (it may be a short form, a genitive, or a name written again) without working out more."""
         key = matching_key(word)
@@ -165,7 +173,7 @@ class RunTagger(GazetteerTagger):
         i = start - 1
         while i >= 0 and text[i] in _OPENERS:
             i -= 1
-        at_start = i < 0 or text[i] in _ENDS or self._in_headline(start)
+        at_start = opening or i < 0 or text[i] in _ENDS or self._in_headline(start)
         kind: EntityType | None = None
         weak = False
         if key in words.location_heads:
@@ -174,32 +182,29 @@ class RunTagger(GazetteerTagger):
             kind = "organization"
         else:
             low = self.low
-            j = low.rfind(" ", max(0, start - 30), i) + 1
-            if low[j : i + 1].strip("'’(\"“«") in words.cue_ends and not (at_start and words.capitalised_nouns):
+            previous = low[low.rfind(" ", max(0, start - 30), i) + 1 : i + 1]
+            if previous.strip("'’(\"“«") in words.cue_ends and not (at_start and words.capitalised_nouns):
                 cue = self._cue_before(start)
                 if cue is not None and not (at_start and cue != "person" and words.capitalised_nouns):
                     kind, weak = cue, cue != "person"  # type: ignore[assignment]
-        if kind is None and words.organization_cue_suffixes:
-            j = self.low.rfind(" ", max(0, start - 30), i) + 1
-            if self.low[j : i + 1].endswith(words.organization_cue_suffixes):
+            elif words.organization_cue_suffixes and previous.endswith(words.organization_cue_suffixes):
                 kind, weak = "organization", True  # 'iPhone-Fertiger Foxconn'
-        if kind is None and (key in words.demonyms or (words.demonym_suffixes and self._demonym(key))):
+        if kind is None and words.demonyms and (key in words.demonyms or self._demonym(key)):
             return
-        mention = Mention(start, end, word, kind, at_start=at_start, weak=weak)
-        if kind is None and words.determiners:
-            self._mark_noun(mention, key)
-        self.mentions.append(mention)
+        self.mentions.append(Mention(start, end, word, kind, at_start=at_start, weak=weak))
 
     def _demonym(self, key: str) -> bool:
         """'Sudanese', 'Australian': a nationality by its ending, when the word is not also a first name."""
         return len(key) > 5 and key.endswith(self.words.demonym_suffixes) and key not in self.names
 
-    def _mark_noun(self, mention: Mention, key: str) -> None:
-        """'der Golf', 'den etablierten Autobauern': after a determiner or an inflected adjective, a noun."""
+    def common_noun(self, mention: Mention) -> bool:
+        """'der Golf', 'les Français', '32 Jahren': after a determiner, a number or (German) an inflected
+        adjective, a capitalised word is a noun; asked only of the words written often enough to count."""
         words = self.words
+        key = matching_key(mention.surface)
         before = self.low[max(0, mention.start - 16) : mention.start].split()
         previous = before[-1] if before else ""
-        mention.after_determiner = (
+        return (
             previous in words.determiners
             or previous.isdigit()
             or (
@@ -231,12 +236,13 @@ class RunTagger(GazetteerTagger):
         tokens: list[Token] = []
         for match in _TOKEN.finditer(run):
             start, end, word = base + match.start(), base + match.end(), match[0]
-            key = word.casefold()
-            for elision in self.words.elisions:  # 'L'Assemblée' -> 'Assemblée', "D'autres" -> nothing
-                if key.startswith(elision) and len(word) > len(elision):
-                    start += len(elision)
-                    word = word[len(elision) :]
-                    break
+            elisions = self.words.elisions
+            if elisions and ("'" in word or "’" in word) and (key := word.casefold()).startswith(elisions):
+                for elision in elisions:  # 'L'Assemblée' -> 'Assemblée', "D'autres" -> nothing
+                    if key.startswith(elision) and len(word) > len(elision):
+                        start += len(elision)
+                        word = word[len(elision) :]
+                        break
             if not word[0].isupper():
                 if tokens:
                     return tokens, match.start()
@@ -439,10 +445,7 @@ class RunTagger(GazetteerTagger):
         ):
             kind = "organization"  # 'Business Insider': capitalised words inside a sentence, no person's first name
             weak = True
-        mention = Mention(start, end, surface, kind, at_start=at_start, weak=weak)
-        if kind is None and words.determiners:
-            self._mark_noun(mention, key)
-        self.mentions.append(mention)
+        self.mentions.append(Mention(start, end, surface, kind, at_start=at_start, weak=weak))
 
     def _org_suffix(self, key: str) -> bool:
         return len(key) > 7 and key.endswith(self.words.organization_suffixes)
