@@ -48,8 +48,8 @@ from rich.table import Table
 from bench.realworld.datasets import Split, load, realworld_root, split_of
 from schemas import Article, Entity, Origin, RawPage
 from workers.enrich.entities import ExtractEntities
-from workers.enrich.matching import matching_key
 from workers.pipeline import Pipeline
+from workers.text.keys import matching_key
 
 HERE = Path(__file__).resolve().parent
 LABELS = HERE / "entities" / "realworld"

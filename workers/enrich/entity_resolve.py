@@ -21,9 +21,10 @@ from pydantic import TypeAdapter
 from schemas import Entity
 from workers.enrich.entity_spans import Mention
 from workers.enrich.gazetteer import EntityType
-from workers.enrich.matching import matching_key
+from workers.limits import DEFAULT_LIMITS
+from workers.text.keys import matching_key
 
-MAX_ENTITIES = 40
+MAX_ENTITIES = DEFAULT_LIMITS.max_entities
 _ENTITIES = TypeAdapter(list[Entity])  # one validation call for the list costs less than one per entity
 _SEPARATORS = frozenset(
     {", ", " và ", " hoặc ", " and ", " or ", ", and ", " & ", " cùng ", " et ", " y ", " e ", " und "}

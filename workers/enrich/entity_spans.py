@@ -7,7 +7,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from workers.enrich.gazetteer import EntityType, Gazetteer, Known
-from workers.enrich.matching import fold_aligned
+from workers.text.keys import fold_aligned
 
 _UPPER = "".join(re.escape(c) for c in map(chr, range(0x41, 0x2000)) if c.isupper() and unicodedata.category(c) == "Lu")
 _WORD_CHARS = r"[^\W_]"

@@ -32,7 +32,7 @@ from itertools import pairwise
 from workers.enrich.entity_spans import CAP, CAP_REST, CAPITAL, GazetteerTagger, Mention, Token, sentence_start
 from workers.enrich.entity_words import LanguageWords, given_names, words_for
 from workers.enrich.gazetteer import EntityType, Known, gazetteer
-from workers.enrich.matching import matching_key
+from workers.text.keys import matching_key
 
 _CONJUNCTIONS = frozenset({"and", "&", "et", "y", "e", "und", "dan"})
 _TOKEN = re.compile(CAP)

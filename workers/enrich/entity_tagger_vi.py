@@ -19,7 +19,7 @@ from workers.enrich.data import load_json
 from workers.enrich.entity_spans import CAP_REST, CAPITAL, GazetteerTagger, Mention, Token, sentence_start, tokens_of
 from workers.enrich.entity_words import LanguageWords, words_for
 from workers.enrich.gazetteer import EntityType, gazetteer
-from workers.enrich.matching import matching_key
+from workers.text.keys import matching_key
 
 # 'of' joins English names ('University of Illinois'); it is not a token, so titles still strip.
 # The run opens on the capital and only then looks behind it for a letter or digit: a pattern that

@@ -18,7 +18,7 @@ from functools import lru_cache
 from typing import Any
 
 from workers.enrich.data import load_json, load_lines
-from workers.enrich.matching import matching_key
+from workers.text.keys import matching_key
 
 # The languages that have a words file: every other language gets gazetteer matches only.
 TAGGED_LANGUAGES = frozenset({"vi", "en", "fr", "de", "es", "pt", "it", "id"})

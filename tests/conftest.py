@@ -1,7 +1,8 @@
-"""Fixtures for integration tests against a real Kafka broker (see ``workers.broker``).
+"""The broker fixtures, registered once for every suite that needs a real Kafka (integration, faults).
 
-The session broker is started once; if ``java`` or ``mvn`` is missing it errors (never skips), so CI
-cannot silently pass without running these tests.
+The session broker (see ``workers.broker``) is started once, only when a test asks for it; if ``java``
+or ``mvn`` is missing it errors (never skips), so CI cannot silently pass without running these tests.
+Helpers shared between suites live in ``tests/support/``.
 """
 
 from __future__ import annotations
