@@ -92,8 +92,9 @@ class Resolver:
                 continue
             key = matching_key(mention.surface)
             target = acronyms.get(key) or self._short_form(key, persons, groups)
-            if target is None and self.genitive and key.endswith("s"):
-                target = self._short_form(key[:-1], persons, groups)
+            first = key.split(" ", 1)[0]
+            if target is None and self.genitive and first.endswith("s"):  # 'Trochowskis (Comeback)'
+                target = self._short_form(first[:-1], persons, groups)
             if target is not None:
                 target.mentions += 1
                 target.first_offset = min(target.first_offset, mention.start)

@@ -30,7 +30,7 @@ from functools import lru_cache
 from itertools import pairwise
 
 from workers.enrich.entity_spans import CAP, CAP_REST, CAPITAL, GazetteerTagger, Mention, Token, sentence_start
-from workers.enrich.entity_words import LanguageWords, given_names, words_for
+from workers.enrich.entity_words import LanguageWords, given_names, unaccented, words_for
 from workers.enrich.gazetteer import EntityType, Known, gazetteer
 from workers.text.keys import matching_key
 
@@ -364,7 +364,10 @@ class RunTagger(GazetteerTagger):
         """How many tokens make a person: a first name, then 1-4 capitalised words ('Eric Reeves',
         'Jean-Paul Claverie', 'Donald J. Trump'); German genitives end it ('Vaarts Abschiedsgala')."""
         first = matching_key(tokens[0][2])
-        if len(tokens) < 2 or (first not in self.names and first.split("-", 1)[0] not in self.names):
+        names = self.names
+        if len(tokens) < 2 or (
+            first not in names and first.split("-", 1)[0] not in names and unaccented(first) not in names
+        ):
             return 0
         if tokens[0][2].isupper() and len(tokens[0][2]) > 1 and not all(t[2].isupper() for t in tokens):
             return 0
@@ -382,6 +385,8 @@ class RunTagger(GazetteerTagger):
 
     def _cue_before(self, start: int) -> str | None:
         window = self.low[max(0, start - 40) : start]
+        if window.rstrip().endswith("."):  # 'M. Caldwell', 'Mr. Reeves': the cue is the abbreviation
+            window = window.rstrip()[:-1] + " "
         words = self.words
         if words.person.before(window):
             return "person"

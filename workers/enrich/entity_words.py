@@ -13,6 +13,7 @@ source and licence.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -154,8 +155,18 @@ def words_for(language: str) -> LanguageWords:
 
 @lru_cache(maxsize=1)
 def given_names() -> frozenset[str]:
-    """First names in matching form (``given_names.txt``, generated; see ``SOURCES.md``)."""
-    return frozenset(matching_key(n) for n in load_lines("entities/given_names.txt"))
+    """First names in matching form, also without accents ('Éric' as 'eric'; ``given_names.txt``, generated)."""
+    names = {matching_key(n) for n in load_lines("entities/given_names.txt")}
+    # Without accents only where that is no function word of a tagged language ('Mây' is not 'may').
+    function_words = {w for language in TAGGED_LANGUAGES - {"vi"} for w in words_for(language).leading}
+    return frozenset(names | ({unaccented(n) for n in names} - function_words))
 
 
-__all__ = ["TAGGED_LANGUAGES", "Cues", "LanguageWords", "given_names", "word_char", "words_for"]
+def unaccented(key: str) -> str:
+    """The key without combining marks: 'éric' -> 'eric'."""
+    if key.isascii():
+        return key
+    return "".join(c for c in unicodedata.normalize("NFD", key) if not unicodedata.combining(c))
+
+
+__all__ = ["TAGGED_LANGUAGES", "Cues", "LanguageWords", "given_names", "unaccented", "word_char", "words_for"]
