@@ -1,4 +1,4 @@
-"""The deployment files, checked without Docker: compose.yaml, Dockerfile, Prometheus, Grafana.
+"""The deployment files, checked without Docker: compose.yaml, Dockerfile, Prometheus, Alertmanager, Grafana.
 
 Docker does not run where these tests run, so every property the stack relies on is checked by
 reading the files: services, pinned images, healthchecks, restart policies and start order; that each
@@ -41,6 +41,10 @@ ROOT = Path(__file__).resolve().parents[1]
 COMPOSE = ROOT / "compose.yaml"
 DOCKERIGNORE = ROOT / ".dockerignore"
 PROMETHEUS_CONFIG = ROOT / "deploy" / "prometheus" / "prometheus.yml"
+ALERT_RULES = ROOT / "deploy" / "prometheus" / "alerts.yml"
+ALERTMANAGER_CONFIG = ROOT / "deploy" / "alertmanager" / "alertmanager.yml"
+ALERT_RECEIVER = ROOT / "deploy" / "alertmanager" / "webhook_receiver.py"
+ALERTING_SERVICES = ("alertmanager", "alert-receiver")
 GRAFANA_PROVISIONING = ROOT / "deploy" / "grafana" / "provisioning"
 
 
@@ -656,6 +660,88 @@ def test_prometheus_healthcheck_and_port(services: dict[str, Any]) -> None:
     prometheus = services["prometheus"]
     assert any(str(port).endswith("9090:9090") for port in prometheus["ports"])
     assert any("9090" in part for part in prometheus["healthcheck"]["test"])
+
+
+# ------------------------------------------------------------------------------------ Alertmanager
+
+
+def mounted_files(service: dict[str, Any]) -> dict[str, Path]:
+    """Bind mounts of files from the repository: target in the container -> path here."""
+    mounts = {}
+    for volume in service.get("volumes", []):
+        source, target = volume.split(":")[:2]
+        if source.startswith("."):
+            mounts[target] = (ROOT / source).resolve()
+    return mounts
+
+
+def flag(args: list[str], name: str, default: str) -> str:
+    return next((arg.split("=", 1)[1] for arg in args if arg.startswith(f"{name}=")), default)
+
+
+def test_prometheus_loads_the_shipped_alert_rules(services: dict[str, Any]) -> None:
+    prometheus = services["prometheus"]
+    config_path = flag(command(prometheus), "--config.file", "/etc/prometheus/prometheus.yml")
+    config = yaml.safe_load(PROMETHEUS_CONFIG.read_text(encoding="utf-8"))
+    mounts = mounted_files(prometheus)
+    rule_files = config.get("rule_files") or []
+    assert rule_files, "prometheus.yml loads no rule file"
+    for name in rule_files:
+        # Prometheus resolves a relative rule file against the directory of its config file.
+        target = name if name.startswith("/") else f"{config_path.rpartition('/')[0]}/{name}"
+        assert target in mounts, f"rule file {target} is not mounted into the prometheus service"
+        assert mounts[target] == ALERT_RULES.resolve()
+
+
+def test_prometheus_sends_alerts_to_the_compose_alertmanager(services: dict[str, Any]) -> None:
+    config = yaml.safe_load(PROMETHEUS_CONFIG.read_text(encoding="utf-8"))
+    targets = [
+        target
+        for manager in config["alerting"]["alertmanagers"]
+        for static in manager.get("static_configs", [])
+        for target in static["targets"]
+    ]
+    alertmanager = services["alertmanager"]
+    listen = flag(command(alertmanager), "--web.listen-address", ":9093")
+    assert targets == [f"alertmanager:{listen.rpartition(':')[2]}"], targets
+    assert any(str(port).endswith(f":{listen.rpartition(':')[2]}") for port in alertmanager["ports"])
+    assert any(listen.rpartition(":")[2] in part for part in alertmanager["healthcheck"]["test"])
+
+
+def test_alertmanager_routes_every_alert_to_the_receiver_service(services: dict[str, Any]) -> None:
+    alertmanager = services["alertmanager"]
+    config_path = flag(command(alertmanager), "--config.file", "/etc/alertmanager/alertmanager.yml")
+    assert mounted_files(alertmanager)[config_path] == ALERTMANAGER_CONFIG.resolve()
+    config = yaml.safe_load(ALERTMANAGER_CONFIG.read_text(encoding="utf-8"))
+    receivers = {receiver["name"]: receiver for receiver in config["receivers"]}
+    route = config["route"]
+    used = {route["receiver"], *(child.get("receiver", route["receiver"]) for child in route.get("routes", []))}
+    assert used <= set(receivers), f"routes name unknown receivers {used - set(receivers)}"
+    receiver = services["alert-receiver"]
+    args = command(receiver)
+    script = args[args.index("python") + 1]
+    assert mounted_files(receiver)[script] == ALERT_RECEIVER.resolve()
+    port = option(args, "--port")
+    assert option(args, "--host") == "0.0.0.0", "the receiver must listen beyond the container's loopback"
+    assert port in {str(item) for item in receiver.get("expose", [])}
+    for name in used:
+        for webhook in receivers[name]["webhook_configs"]:
+            assert webhook["url"] == f"http://alert-receiver:{port}/alerts", webhook["url"]
+            assert webhook.get("send_resolved", True), "resolved notifications close the alert at the receiver"
+
+
+def test_alerting_services_are_long_running_with_state_and_healthchecks(
+    compose: dict[str, Any], services: dict[str, Any]
+) -> None:
+    for name in ALERTING_SERVICES:
+        service = services[name]
+        assert service.get("restart") in ("unless-stopped", "always", "on-failure"), name
+        check = service["healthcheck"]
+        assert check["test"][0] in ("CMD", "CMD-SHELL") and all(key in check for key in ("interval", "timeout")), name
+    storage = flag(command(services["alertmanager"]), "--storage.path", "data/")
+    volumes = {volume.split(":")[1]: volume.split(":")[0] for volume in services["alertmanager"]["volumes"]}
+    assert volumes.get(storage) in (compose.get("volumes") or {}), "silences and notification log need a volume"
+    assert services["alertmanager"]["depends_on"]["alert-receiver"]["condition"] == "service_healthy"
 
 
 # ----------------------------------------------------------------------------------------- Grafana

@@ -35,7 +35,8 @@ def test_possessives_and_surnames_link_to_the_full_name() -> None:
 def test_particles_join_a_name() -> None:
     assert ("Omar Hassan al-Bashir", "person") in typed("The court charged Omar Hassan al-Bashir with genocide.", "en")
     assert ("Laure de la Raudière", "person") in typed("Le texte de Laure de la Raudière a été rejeté.", "fr")
-    assert ("Rafael van der Vaart", "person") in typed("Nach der Abschiedsgala von Rafael van der Vaart spielte er.", "de")
+    german = "Nach der Abschiedsgala von Rafael van der Vaart spielte er."
+    assert ("Rafael van der Vaart", "person") in typed(german, "de")
 
 
 def test_elisions_and_french_titles() -> None:
@@ -56,7 +57,8 @@ def test_acronym_merges_with_its_expansion() -> None:
 
 
 def test_sentence_case_institutions_take_their_adjectives() -> None:
-    entities = typed("Le texte sera examiné par le Sénat, puis par le Conseil constitutionnel et la Cour de cassation.", "fr")
+    text = "Le texte sera examiné par le Sénat, puis par le Conseil constitutionnel et la Cour de cassation."
+    entities = typed(text, "fr")
     assert {("Sénat", "organization"), ("Conseil constitutionnel", "organization")} <= entities
     assert ("Cour de cassation", "organization") in entities
 

@@ -9,8 +9,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-import orjson
-
 from schemas import Article, Origin, RawPage, RawPageLimits, Rejected, RejectReason
 from workers import PIPELINE_VERSION
 from workers.enrich import Enrich, default_stages
@@ -18,7 +16,7 @@ from workers.enrich import Stage as EnrichStage
 from workers.limits import PipelineSettings
 from workers.pipeline.assemble import Assemble
 from workers.pipeline.classify import Classified, Classify
-from workers.pipeline.decode import ParseRawPage
+from workers.pipeline.decode import ParseRawPage, peek_url
 from workers.pipeline.document import Document
 from workers.pipeline.errors import RejectError
 from workers.pipeline.fallback import HtmlFallback
@@ -140,18 +138,9 @@ class Pipeline:
             message=error.message,
             stage=error.stage,
             details=error.details,
-            url=url or _peek_url(payload),
+            url=url or peek_url(payload),
             payload=payload,
             origin=origin or Origin(kind="stdin"),
             rejected_at=datetime.now(UTC),
             pipeline_version=PIPELINE_VERSION,
         )
-
-
-def _peek_url(payload: bytes) -> str | None:
-    try:
-        document = orjson.loads(payload)
-    except orjson.JSONDecodeError:
-        return None
-    url = document.get("url") if isinstance(document, dict) else None
-    return url[:8192] if isinstance(url, str) else None

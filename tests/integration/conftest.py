@@ -1,4 +1,4 @@
-"""Fixtures for the stream worker against the session broker: unique topics, worker subprocesses."""
+"""Fixtures of the integration suites (stream, monitoring) on the session broker: unique topics, worker subprocesses."""
 
 from __future__ import annotations
 
