@@ -87,14 +87,19 @@ class Resolver:
             if mention.acronym is not None:
                 acronyms.setdefault(mention.acronym, group)
         leftover: list[Mention] = []
+        targets: dict[str, _Group | None] = {}  # a German noun is written many times: resolved once
         for mention in order:
             if mention.type is not None:
                 continue
             key = matching_key(mention.surface)
-            target = acronyms.get(key) or self._short_form(key, persons, groups)
-            first = key.split(" ", 1)[0]
-            if target is None and self.genitive and first.endswith("s"):  # 'Trochowskis (Comeback)'
-                target = self._short_form(first[:-1], persons, groups)
+            if key in targets:
+                target = targets[key]
+            else:
+                target = acronyms.get(key) or self._short_form(key, persons, groups)
+                first = key.split(" ", 1)[0]
+                if target is None and self.genitive and first.endswith("s"):  # 'Trochowskis (Comeback)'
+                    target = self._short_form(first[:-1], persons, groups)
+                targets[key] = target
             if target is not None:
                 target.mentions += 1
                 target.first_offset = min(target.first_offset, mention.start)
