@@ -152,7 +152,7 @@ class Resolver:
             ident: object = mention.known.ident  # an int; other groups are keyed by (type, key) tuples
             if (seen := groups.get(ident)) is not None:
                 return seen
-            longer = self._openers.get((mention.type, matching_key(mention.surface)))
+            longer = self._openers.get((mention.known.type, matching_key(mention.surface)))
             if longer is not None:  # 'Rio' after 'Rio de Janeiro': the short form of the same place
                 return longer
         key = matching_key(mention.surface)
