@@ -180,3 +180,35 @@ def test_a_date_line_below_the_standfirst_is_the_dateline() -> None:
     result = Pipeline().run_page(page)
     assert isinstance(result, Article)
     assert result.published_at is not None and result.published_at.date().isoformat() == "2024-06-18"
+
+
+def test_hidden_elements_are_not_read() -> None:
+    # An archive toolbar's collapsed info panel: more prose than the article, never on screen.
+    panel = " ".join(PARAGRAPHS)
+    body = (
+        f'<div id="toolbar"><div style="border-top:1px solid; display: none">{panel} {panel}</div></div>'
+        f'<div hidden><p>{PARAGRAPHS[0]}</p></div>'
+        f"<article><h1>{TITLE}</h1>{paragraphs(PARAGRAPHS[1:])}</article>"
+    )
+    text = main_text(run_html(body))
+    assert text.startswith(PARAGRAPHS[1][:40])
+    assert PARAGRAPHS[0][:40] not in text
+
+
+def test_teasers_under_linked_headlines_below_a_marker_stay_out() -> None:
+    # 'Recommended for you': linked headline, two sentences, source; many more words than the article.
+    towns = ["Aldren", "Bexley", "Corwin", "Dunmore", "Eastby", "Fallow", "Garston", "Hollins", "Ivybridge"]
+    items = "".join(
+        f'<div class="item"><h3><a href="/t/{town}">{town} votes on its budget after a long year</a></h3>'
+        f"<p>The council of {town}, a town far from here, voted on a new budget on Tuesday night. Its mayor "
+        f"said the vote in {town} would settle a dispute that had gone on for most of the year.</p>"
+        "<div>Example Wire</div></div>"
+        for town in towns
+    )
+    body = (
+        f'<div class="page"><h1>{TITLE}</h1>{paragraphs(PARAGRAPHS)}'
+        f"<h2>Recommended for You</h2>{items}</div>"
+    )
+    text = main_text(run_html(body))
+    assert PARAGRAPHS[-1][:40] in text
+    assert "far from here" not in text

@@ -42,6 +42,7 @@ _FIRST_RUN_WORDS = 80
 _TITLE_LOOKBACK = 8
 _MAX_GAP = 5
 _MAX_HEAD_GAP = 16
+_MIN_HEADLINE_WORDS = 3
 
 
 class Kind(Enum):
@@ -301,7 +302,9 @@ class Classify:
             result.reason = "no paragraph of running text was found"
             return
         result.prose_words = sum(
-            i.words for b, i in zip(blocks, infos, strict=True) if i.good and not b.boilerplate_hint
+            info.words
+            for k, (block, info) in enumerate(zip(blocks, infos, strict=True))
+            if info.good and not block.boilerplate_hint and not self._under_linked_headline(infos, k)
         )
         votes = self._votes(blocks, infos)
         chosen = (
@@ -467,7 +470,9 @@ class Classify:
         goods = [i for i in range(start, end) if infos[i].good and (allowed is None or i in allowed)]
         if not goods:
             return None
-        remaining = sum(infos[i].words for i in goods)
+        # Below a section marker, teasers under linked headlines ('Recommended for you': headline,
+        # two sentences, source, repeated) are not the article's, however many words they add up to.
+        remaining = sum(infos[i].words for i in goods if not Classify._under_linked_headline(infos, i))
         members: set[int] = set()
         score, shorts, stop = 0, 0, None
         caption, text = Kind.CAPTION, _TEXT
@@ -478,7 +483,8 @@ class Classify:
             if info.good:
                 members.add(i)
                 score += info.words
-                remaining -= info.words
+                if not Classify._under_linked_headline(infos, i):
+                    remaining -= info.words
             elif info.kind is caption:
                 members.add(i)
             elif info.kind in _HARD_STOPS:
@@ -489,6 +495,10 @@ class Classify:
                 members.add(i)
                 shorts += 1
         return Classify._Run(goods[0], max(members) + 1, score, members, shorts, stop, in_container=in_container)
+
+    @staticmethod
+    def _under_linked_headline(infos: list[_Info], i: int) -> bool:
+        return i > 0 and infos[i - 1].kind is Kind.LINKY and infos[i - 1].words >= _MIN_HEADLINE_WORDS
 
     @staticmethod
     def _gap_to_good(infos: list[_Info], j: int) -> int | None:

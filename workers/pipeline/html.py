@@ -276,6 +276,9 @@ def _iter_blocks(root: Any, max_blocks: int, max_block_chars: int, parents: list
                 walker.skip_subtree()
                 stack.append(stack[-1])
                 continue
+            hidden = _hidden(el)
+            if hidden:
+                walker.skip_subtree()  # its end event still comes: the bookkeeping below stays paired
             if tag in _BLOCK_TAGS:
                 yield from flush()
                 block_tag = tag
@@ -283,7 +286,8 @@ def _iter_blocks(root: Any, max_blocks: int, max_block_chars: int, parents: list
                 parents.append(path[-1] if path else 0)
                 path.append(serial)
             stack.append(_child_frame(stack[-1], el, tag, page_paragraphs))
-            add(el.text)
+            if not hidden:
+                add(el.text)
         else:
             if tag in _BLOCK_TAGS and tag not in _SKIP_TAGS:
                 yield from flush()
@@ -295,6 +299,20 @@ def _iter_blocks(root: Any, max_blocks: int, max_block_chars: int, parents: list
         if count >= max_blocks:
             return
     yield from flush()
+
+
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+
+
+def _hidden(el: Any) -> bool:
+    """An element the reader never sees: archive toolbars' info panels, collapsed menus, modal
+    dialogs. The ``hidden`` attribute, ``aria-hidden="true"`` or an inline style that hides it."""
+    if el.get("hidden") is not None:
+        return True
+    if el.get("aria-hidden") == "true":
+        return True
+    style = el.get("style")
+    return style is not None and _HIDDEN_STYLE.search(style) is not None
 
 
 def _holds_most(el: Any, page_paragraphs: int) -> bool:
