@@ -212,3 +212,14 @@ def test_teasers_under_linked_headlines_below_a_marker_stay_out() -> None:
     text = main_text(run_html(body))
     assert PARAGRAPHS[-1][:40] in text
     assert "far from here" not in text
+
+
+def test_short_opening_sentences_above_the_first_paragraph_open_the_article() -> None:
+    # Fiction and features open on a line of a few words; it is the article's, not a standfirst.
+    opening = "When I woke up, there was nothing."
+    body = f"<article><h1>{TITLE}</h1><p>Photo: Example Agency</p><p>{opening}</p>{paragraphs(PARAGRAPHS)}</article>"
+    result = run_html(body)
+    text = main_text(result)
+    assert isinstance(result, Article)
+    assert result.body[0] == opening and not result.lead  # kept first, in reading order
+    assert "Example Agency" not in text

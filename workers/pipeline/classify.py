@@ -43,6 +43,9 @@ _TITLE_LOOKBACK = 8
 _MAX_GAP = 5
 _MAX_HEAD_GAP = 16
 _MIN_HEADLINE_WORDS = 3
+_MIN_OPENING_WORDS = 4
+_FULL_STOPS = ".!?…。！？"
+_HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 
 
 class Kind(Enum):
@@ -345,7 +348,7 @@ class Classify:
                     body_seen = True
                 else:
                     block.label = Label.BODY
-                    body_seen = body_seen or info.good
+                    body_seen = True  # an opening line above the first paragraph: no standfirst then
         self._caption_after_alt(blocks, infos, start, end)
         self._title(result, infos)
         self._head_lines(result, infos)
@@ -494,7 +497,28 @@ class Classify:
             elif info.kind in text and not block.boilerplate_hint and block.link_density <= 0.5:
                 members.add(i)
                 shorts += 1
-        return Classify._Run(goods[0], max(members) + 1, score, members, shorts, stop, in_container=in_container)
+        first = goods[0]
+        # The article's opening sentences can be short ('When I woke up, there was nothing.'): text
+        # lines that end a sentence, right above the first paragraph, open it.
+        while first > start and len(members) > 1 and Classify._opening_line(first - 1, infos, blocks, allowed):
+            first -= 1
+            members.add(first)
+            shorts += 1
+        return Classify._Run(first, max(members) + 1, score, members, shorts, stop, in_container=in_container)
+
+    @staticmethod
+    def _opening_line(i: int, infos: list[_Info], blocks: list[Block], allowed: set[int] | None) -> bool:
+        info, block = infos[i], blocks[i]
+        return (
+            (allowed is None or i in allowed)
+            and info.kind in _TEXT
+            and info.words >= _MIN_OPENING_WORDS
+            and not block.boilerplate_hint
+            and block.link_density <= 0.5
+            and block.tag not in _HEADING_TAGS
+            and block.text.rstrip("\"”»’'")[-1:] in _FULL_STOPS
+            and not block.text.startswith("(")  # '(Photo: Agency)'
+        )
 
     @staticmethod
     def _under_linked_headline(infos: list[_Info], i: int) -> bool:

@@ -152,7 +152,7 @@ class _Frame:
 _TAGS_WITH_A_SAY = frozenset(["article", "nav", "footer", "aside", "header", "a"])
 
 
-def _child_frame(parent: _Frame, el: Any, tag: str, page_paragraphs: int) -> _Frame:
+def _child_frame(parent: _Frame, el: Any, tag: str, page_paragraphs: _Paragraphs) -> _Frame:
     # Most elements have no class, id or itemprop and a tag that says nothing: they inherit as they are.
     if tag not in _TAGS_WITH_A_SAY and el.get("class") is None and el.get("id") is None and el.get("itemprop") is None:
         return parent
@@ -216,7 +216,7 @@ def _iter_blocks(root: Any, max_blocks: int, max_block_chars: int, parents: list
     path: list[int] = []  # serial numbers of the open block-level elements
     serial = 0
     parents.append(0)
-    page_paragraphs = len(root.findall(".//p"))
+    page_paragraphs = _Paragraphs(root)
     parts: list[str] = []
     link_chars = 0
     block_tag = "div"
@@ -315,8 +315,31 @@ def _hidden(el: Any) -> bool:
     return style is not None and _HIDDEN_STYLE.search(style) is not None
 
 
-def _holds_most(el: Any, page_paragraphs: int) -> bool:
-    return page_paragraphs >= 3 and 2 * len(el.findall(".//p")) >= page_paragraphs
+class _Paragraphs:
+    """The page's <p> elements, counted once; their text measured only when a named element asks."""
+
+    __slots__ = ("_chars", "count", "root")
+
+    def __init__(self, root: Any) -> None:
+        self.root = root
+        self.count = len(root.findall(".//p"))
+        self._chars: int | None = None
+
+    def chars(self) -> int:
+        if self._chars is None:
+            self._chars = sum(len(_all_text(p)) for p in self.root.iterfind(".//p"))
+        return self._chars
+
+
+def _holds_most(el: Any, page: _Paragraphs) -> bool:
+    """Whether ``el`` holds half the page's paragraphs, by number or by text: a body of twelve long
+    paragraphs is the page's text beside forty one-line teasers."""
+    if page.count < 3:
+        return False
+    inside = el.findall(".//p")
+    if 2 * len(inside) >= page.count:
+        return True
+    return len(inside) >= 3 and 2 * sum(len(_all_text(p)) for p in inside) >= page.chars()
 
 
 def _swallowed_page(noscript: Any) -> bool:
