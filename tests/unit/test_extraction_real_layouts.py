@@ -187,7 +187,7 @@ def test_hidden_elements_are_not_read() -> None:
     panel = " ".join(PARAGRAPHS)
     body = (
         f'<div id="toolbar"><div style="border-top:1px solid; display: none">{panel} {panel}</div></div>'
-        f'<div hidden><p>{PARAGRAPHS[0]}</p></div>'
+        f"<div hidden><p>{PARAGRAPHS[0]}</p></div>"
         f"<article><h1>{TITLE}</h1>{paragraphs(PARAGRAPHS[1:])}</article>"
     )
     text = main_text(run_html(body))
@@ -205,10 +205,7 @@ def test_teasers_under_linked_headlines_below_a_marker_stay_out() -> None:
         "<div>Example Wire</div></div>"
         for town in towns
     )
-    body = (
-        f'<div class="page"><h1>{TITLE}</h1>{paragraphs(PARAGRAPHS)}'
-        f"<h2>Recommended for You</h2>{items}</div>"
-    )
+    body = f'<div class="page"><h1>{TITLE}</h1>{paragraphs(PARAGRAPHS)}<h2>Recommended for You</h2>{items}</div>'
     text = main_text(run_html(body))
     assert PARAGRAPHS[-1][:40] in text
     assert "far from here" not in text
@@ -223,3 +220,15 @@ def test_short_opening_sentences_above_the_first_paragraph_open_the_article() ->
     assert isinstance(result, Article)
     assert result.body[0] == opening and not result.lead  # kept first, in reading order
     assert "Example Agency" not in text
+
+
+def test_hard_wrapped_text_is_read_as_paragraphs() -> None:
+    # RFCs, mailing lists and <pre> bodies break paragraphs at a fixed width.
+    import textwrap
+
+    wrapped = "\n\n".join(textwrap.fill(p, width=70) for p in PARAGRAPHS)
+    text = f"{TITLE}\nBy: Jane Doe\n\n{wrapped}\n"
+    page = RawPage(url="https://news.example.com/a/2", fetched_at=NOW, content=text, content_type="text/plain")
+    result = Pipeline().run_page(page)
+    assert isinstance(result, Article), getattr(result, "message", result)
+    assert [result.lead, *result.body] == PARAGRAPHS
