@@ -232,3 +232,22 @@ def test_hard_wrapped_text_is_read_as_paragraphs() -> None:
     result = Pipeline().run_page(page)
     assert isinstance(result, Article), getattr(result, "message", result)
     assert [result.lead, *result.body] == PARAGRAPHS
+
+
+def test_a_footer_menu_in_text_keeps_the_legal_notice_out() -> None:
+    # Flattened pages end in a long menu, one word a line, then a long legal notice: prose by shape.
+    menu = "\n".join(
+        ["Business", "Markets", "Investing", "Economy", "Tech", "Personal Finance", "Luxury", "Media", "Video"]
+        + ["Tools", "Site Map", "Portfolio", "Job Search", "Calculators", "Corrections", "My Account", "Newsletters"]
+    )
+    notice = (
+        "Market data is delayed by at least fifteen minutes and provided for information only, and "
+        "neither the publisher nor its data providers accept any liability for errors or for actions "
+        "taken in reliance on it. Terms of use apply to all content on this site, including archives, "
+        "and reproduction without written permission is prohibited under the laws of every country."
+    )
+    text = f"{TITLE}\n" + "\n".join(PARAGRAPHS) + f"\n{menu}\n{notice}\n"
+    page = RawPage(url="https://news.example.com/a/3", fetched_at=NOW, content=text, content_type="text/plain")
+    result = Pipeline().run_page(page)
+    assert isinstance(result, Article), getattr(result, "message", result)
+    assert [result.lead, *result.body] == PARAGRAPHS

@@ -44,6 +44,8 @@ _MAX_GAP = 5
 _MAX_HEAD_GAP = 16
 _MIN_HEADLINE_WORDS = 3
 _MIN_OPENING_WORDS = 4
+_MENU_RUN_LINES = 15
+_MENU_LINE_VOTE = 6.0
 _FULL_STOPS = ".!?…。！？"
 _HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 
@@ -416,7 +418,34 @@ class Classify:
         votes = block_votes(blocks, [i.good for i in infos], [i.words for i in infos], [i.kind in loose for i in infos])
         # A timestamp line is short but says 'list item' loudly: related and latest lists carry one each.
         stamps = (Kind.TIMESTAMP, Kind.DATED_ITEM)
-        return [min(v, -_STAMP_VOTE) if i.kind in stamps else v for v, i in zip(votes, infos, strict=True)]
+        votes = [min(v, -_STAMP_VOTE) if i.kind in stamps else v for v, i in zip(votes, infos, strict=True)]
+        Classify._menu_lines_cost_more(blocks, infos, votes)
+        return votes
+
+    @staticmethod
+    def _menu_lines_cost_more(blocks: list[Block], infos: list[_Info], votes: list[float]) -> None:
+        """Text has no links to tell a menu by: a long run of one- to three-word lines that end no
+        sentence is one ('Business', 'Markets', 'Site Map' ...), and costs per line, not per word,
+        so the legal notice under a footer menu does not pull the article down to the page's end."""
+        run: list[int] = []
+        for i, (block, info) in enumerate([*zip(blocks, infos, strict=True), (None, None)]):
+            if block is not None and info is not None and not block.path and Classify._menu_line(block, info):
+                run.append(i)
+                continue
+            if len(run) >= _MENU_RUN_LINES:
+                for k in run:
+                    votes[k] = min(votes[k], -_MENU_LINE_VOTE)
+            run = []
+
+    @staticmethod
+    def _menu_line(block: Block, info: _Info) -> bool:
+        text = block.text
+        return (
+            info.kind in (Kind.SHORT, Kind.PROMO)
+            and info.words <= 3
+            and not pt.ends_sentence(text)
+            and not any(ch.isdigit() for ch in text)  # a table's rows ('4.2.3', 'April 2014') are no menu
+        )
 
     def _container_run(self, document: Document, infos: list[_Info], votes: list[float]) -> Classify._Run | None:
         """HTML: the article is what the element holding the most prose holds (see ``container``)."""
