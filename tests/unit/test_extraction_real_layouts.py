@@ -237,8 +237,19 @@ def test_hard_wrapped_text_is_read_as_paragraphs() -> None:
 def test_a_footer_menu_in_text_keeps_the_legal_notice_out() -> None:
     # Flattened pages end in a long menu, one word a line, then a long legal notice: prose by shape.
     menu = "\n".join(
-        ["Business", "Markets", "Investing", "Economy", "Tech", "Personal Finance", "Luxury", "Media", "Video"]
-        + ["Tools", "Site Map", "Portfolio", "Job Search", "Calculators", "Corrections", "My Account", "Newsletters"]
+        (
+            *("Business", "Markets", "Investing", "Economy", "Tech", "Personal Finance", "Luxury", "Media", "Video"),
+            *(
+                "Tools",
+                "Site Map",
+                "Portfolio",
+                "Job Search",
+                "Calculators",
+                "Corrections",
+                "My Account",
+                "Newsletters",
+            ),
+        )
     )
     notice = (
         "Market data is delayed by at least fifteen minutes and provided for information only, and "
