@@ -17,6 +17,7 @@ from workers.pipeline import patterns as pt
 from workers.pipeline.attribution import is_publisher_alias
 from workers.pipeline.container import article_elements, best_stretches, block_votes
 from workers.pipeline.document import Block, Document, Label
+from workers.pipeline.html import title_likeness
 from workers.pipeline.language import (
     guess_language,
     mostly_unspaced,
@@ -44,6 +45,7 @@ _MAX_GAP = 5
 _MAX_HEAD_GAP = 16
 _MIN_HEADLINE_WORDS = 3
 _MIN_OPENING_WORDS = 4
+_HEADLINE_LIKENESS = 0.5
 _MENU_RUN_LINES = 15
 _MENU_LINE_VOTE = 6.0
 _FULL_STOPS = ".!?…。！？"
@@ -318,7 +320,8 @@ class Classify:
             or next((r for r in runs if r.score >= _FIRST_RUN_WORDS), max(runs, key=lambda r: r.score))
         )
         chosen = self._across_inline_box(chosen, runs, infos, blocks)
-        chosen = self._with_standfirst(chosen, infos, blocks)
+        metadata = result.document.metadata
+        chosen = self._with_standfirst(chosen, infos, blocks, metadata.headline or metadata.title)
         result.region_words = chosen.score
         goods = sum(1 for m in chosen.members if infos[m].good)
         # A page that declares itself an article (og:type, JSON-LD) is one even when short: a brief,
@@ -596,8 +599,11 @@ class Classify:
         return chosen
 
     @staticmethod
-    def _with_standfirst(chosen: Classify._Run, infos: list[_Info], blocks: list[Block]) -> Classify._Run:
-        """A standfirst often stands apart from the body, behind the byline, date and share buttons."""
+    def _with_standfirst(
+        chosen: Classify._Run, infos: list[_Info], blocks: list[Block], title: str | None
+    ) -> Classify._Run:
+        """A standfirst often stands apart from the body, behind the byline, date, share buttons and
+        a table of contents; the search ends at the headline (the page's title, when it has one)."""
         for k in range(chosen.start - 1, max(-1, chosen.start - 1 - _MAX_HEAD_GAP), -1):
             info = infos[k]
             if info.good and not blocks[k].boilerplate_hint:
@@ -612,7 +618,11 @@ class Classify:
                     chosen.stop_reason,
                     chosen.in_container,
                 )
-            headline = info.kind in _TEXT and info.words >= 5 and not pt.ends_sentence(blocks[k].text)
+            text = blocks[k].text
+            if title:
+                headline = blocks[k].tag == "h1" or title_likeness(text, title) >= _HEADLINE_LIKENESS
+            else:
+                headline = info.kind in _TEXT and info.words >= 5 and not pt.ends_sentence(text)
             if headline or info.kind in (Kind.END, Kind.TAGS_HEADER, Kind.ATTRIBUTION, Kind.TEASER):
                 return chosen
         return chosen
