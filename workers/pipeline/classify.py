@@ -45,6 +45,7 @@ _MAX_GAP = 5
 _MAX_HEAD_GAP = 16
 _MIN_HEADLINE_WORDS = 3
 _MIN_OPENING_WORDS = 4
+_MAX_CLOSING_LINES = 8
 _HEADLINE_LIKENESS = 0.5
 _MENU_RUN_LINES = 15
 _MENU_LINE_VOTE = 6.0
@@ -536,7 +537,31 @@ class Classify:
             first -= 1
             members.add(first)
             shorts += 1
+        if stop is None and allowed is not None:
+            # Inside the article's element, its closing lines ('The paper is here:', a last list)
+            # are short too: text lines right below the last paragraph close it.
+            last = goods[-1]
+            for k in range(last + 1, min(end, last + 1 + _MAX_CLOSING_LINES)):
+                if not Classify._closing_line(k, infos, blocks, allowed):
+                    break
+                members.add(k)
+                shorts += 1
         return Classify._Run(first, max(members) + 1, score, members, shorts, stop, in_container=in_container)
+
+    @staticmethod
+    def _closing_line(i: int, infos: list[_Info], blocks: list[Block], allowed: set[int]) -> bool:
+        info, block = infos[i], blocks[i]
+        return (
+            i in allowed
+            and info.kind in _TEXT
+            and info.words >= 2
+            and not block.boilerplate_hint
+            and block.link_density <= 0.5
+            and block.tag not in _HEADING_TAGS
+            and (block.tag == "li" or pt.ends_sentence(block.text))  # not a heading of what follows
+            and not block.text.isupper()  # 'BECOME A MEMBER'
+            and not pt.looks_like_name(block.text)
+        )
 
     @staticmethod
     def _opening_line(i: int, infos: list[_Info], blocks: list[Block], allowed: set[int] | None) -> bool:
