@@ -1,4 +1,4 @@
-"""Fixtures of the fault suite: the session broker, a fleet of worker processes, the report."""
+"""Fixtures of the fault suite: a fleet of worker processes on the session broker (tests/conftest.py), the report."""
 
 from __future__ import annotations
 
@@ -9,10 +9,7 @@ from typing import Any
 import pytest
 
 from tests.faults.support import ARTIFACTS, SESSION_ROWS, Fleet, render
-from tests.integration.conftest import kafka  # the session broker (started only when a test asks for it)
 from workers.broker import EmbeddedKafka
-
-__all__ = ["fleet", "kafka"]
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from schemas import Article
-from tests.unit.enrich_pages import ENGLISH, FRENCH, article, sample
+from tests.support.pages import ENGLISH, FRENCH, article, sample
 from workers.enrich.entities import ExtractEntities, tag_text
 
 

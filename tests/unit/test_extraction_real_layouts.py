@@ -11,11 +11,10 @@ from __future__ import annotations
 import orjson
 
 from schemas import Article, Origin, RawPage, Rejected
+from tests.support.pages import NOW
+from tests.support.pages import PARAGRAPHS as SHAPES_PARAGRAPHS
 from workers.pipeline import Pipeline
 from workers.pipeline.normalize import cut_at_word
-
-from .test_extraction_shapes import NOW
-from .test_extraction_shapes import PARAGRAPHS as SHAPES_PARAGRAPHS
 
 # The shapes tests' paragraphs, and one more.
 PARAGRAPHS = [

@@ -22,7 +22,8 @@ from pydantic import TypeAdapter
 from schemas import Article, Entity
 from workers.enrich.data import load_lines
 from workers.enrich.gazetteer import EntityType, Known, gazetteer
-from workers.enrich.matching import fold_aligned, matching_key
+from workers.limits import DEFAULT_LIMITS
+from workers.text.keys import fold_aligned, matching_key
 
 _UPPER = "".join(re.escape(c) for c in map(chr, range(0x41, 0x2000)) if c.isupper() and unicodedata.category(c) == "Lu")
 _WORD_CHARS = r"[^\W_]"
@@ -37,7 +38,7 @@ _RUN = re.compile(rf"{_CAPITAL}(?<![^\W_].){_CAP_REST}(?:(?: |-| of (?:the )?){_
 _TOKEN = re.compile(_CAP)
 _SENTENCE_END = frozenset('.!?:;\n"“”(')
 _SEPARATORS = frozenset({", ", " và ", " hoặc ", " and ", " or ", ", and ", " & ", " cùng "})
-_MAX_ENTITIES = 40
+_MAX_ENTITIES = DEFAULT_LIMITS.max_entities
 _ENTITIES = TypeAdapter(list[Entity])  # one validation call for the list costs less than one per entity
 
 _PERSON_CUES_VI = (

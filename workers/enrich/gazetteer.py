@@ -7,7 +7,7 @@ from functools import lru_cache
 from typing import Literal
 
 from workers.enrich.data import load_json
-from workers.enrich.matching import matching_key
+from workers.text.keys import matching_key
 
 EntityType = Literal["person", "location", "organization"]
 _TYPES: tuple[EntityType, ...] = ("location", "organization", "person")

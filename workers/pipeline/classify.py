@@ -18,15 +18,8 @@ from workers.pipeline.attribution import is_publisher_alias
 from workers.pipeline.container import article_elements, best_stretches, block_votes
 from workers.pipeline.document import Block, Document, Label
 from workers.pipeline.html import title_likeness
-from workers.pipeline.language import (
-    guess_language,
-    mostly_unspaced,
-    stop_ratio,
-    stoplist,
-    tokens_of_lines,
-    uses_spaces,
-    word_units,
-)
+from workers.text.stoplists import guess_language, stop_ratio, stoplist
+from workers.text.words import mostly_unspaced, tokens_of_lines, uses_spaces, word_units
 
 MIN_ARTICLE_WORDS = 60
 MIN_DECLARED_ARTICLE_WORDS = 20

@@ -13,9 +13,9 @@ import lxml.etree
 import orjson
 
 from workers.pipeline.document import Block, Document, PageMetadata
-from workers.pipeline.language import mostly_unspaced
 from workers.pipeline.normalize import collapse_whitespace, cut_at_word
 from workers.pipeline.patterns import split_names
+from workers.text.words import mostly_unspaced
 
 _BLOCK_TAGS = frozenset(
     [

@@ -6,8 +6,7 @@ import unicodedata
 
 import pytest
 
-from workers.enrich import matching_key
-from workers.enrich.matching import fold_aligned
+from workers.text.keys import fold_aligned, matching_key
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""Month names in the languages newsflow reads, shared by dateline parsing and date mentions."""
+"""Month names in the languages newsflow reads, for datelines and date mentions."""
 
 from __future__ import annotations
 

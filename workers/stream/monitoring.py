@@ -1,4 +1,6 @@
-"""Monitoring inside the Faust worker: web views, the consumer-lag timer and the rebalance listener.
+"""The Faust side of monitoring: web views, the consumer-lag timer and the rebalance listener.
+
+:mod:`workers.monitoring` knows nothing of Faust; this module hands it what it reports.
 
 Views on the worker's web port (``NEWSFLOW_WEB_PORT``):
 
@@ -18,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from prometheus_client import CollectorRegistry, generate_latest
@@ -111,8 +113,11 @@ class LagProbe:
         self.monitor.update_lags(lags)
 
 
-def install_monitoring(app: Any, monitor: Monitor, settings: Settings) -> None:
-    """Add the views, the lag timer and the rebalance listener to ``app`` (before it starts)."""
+def install_monitoring(app: Any, monitor: Monitor, settings: Settings, publishing: Sequence[PublishStats]) -> None:
+    """Add the views, the lag timer and the rebalance listener to ``app`` (before it starts).
+
+    ``publishing``: the publish counters of the agents (page agent, dedup agent), for the metrics.
+    """
     is_input = input_topic_filter(settings)
     probe = LagProbe(app, monitor, is_input, settings.bootstrap_servers)
 
@@ -143,7 +148,7 @@ def install_monitoring(app: Any, monitor: Monitor, settings: Settings) -> None:
         return self.json(check.as_json(), status=check.status, headers=_NO_STORE)
 
     if settings.metrics_enabled:
-        _install_metrics_views(app, monitor)
+        _install_metrics_views(app, monitor, publishing)
 
 
 def _faust_registry(app: Any) -> CollectorRegistry | None:
@@ -157,15 +162,10 @@ def _faust_registry(app: Any) -> CollectorRegistry | None:
     return registry
 
 
-def publish_stats(app: Any) -> list[PublishStats]:
-    """The publish counters of the page agent and the dedup agent (``create_app`` sets them on the app)."""
-    handlers = (getattr(app, "newsflow_handler", None), getattr(app, "newsflow_dedup", None))
-    return [handler.publish_stats for handler in handlers if handler is not None]
-
-
-def _install_metrics_views(app: Any, monitor: Monitor) -> None:
+def _install_metrics_views(app: Any, monitor: Monitor, publishing: Sequence[PublishStats]) -> None:
     faust_registry = _faust_registry(app)
-    monitor.metrics.watch_publishing(lambda: publish_stats(app))
+    sources = tuple(publishing)
+    monitor.metrics.watch_publishing(lambda: sources)
 
     @app.page("/metrics")  # type: ignore[untyped-decorator]
     async def metrics(self: Any, request: Any) -> Any:

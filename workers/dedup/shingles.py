@@ -1,37 +1,21 @@
-"""Tokens and word shingles of the canonical matching form."""
+"""Tokens and word shingles of the matching key (:mod:`workers.text.keys`)."""
 
 from __future__ import annotations
 
-import importlib
 import re
-from collections.abc import Callable
-from functools import cache
 
 import numpy as np
 import numpy.typing as npt
 import rensa
 
-from workers.pipeline.identity import matching_form
+from workers.text.keys import uncached_matching_key
 
 _WORD = re.compile(r"\w+")
 
 
-@cache
-def matching_key_function() -> Callable[[str], str]:
-    """The enrichment's canonical key (tone-mark variants folded) once it exists, else ``matching_form``."""
-    try:
-        module = importlib.import_module("workers.enrich.matching")
-    except ImportError:
-        return matching_form
-    key: Callable[[str], str] = module.matching_key
-    # Whole article bodies are never looked up twice: skip its lru_cache rather than fill it with them.
-    unwrapped: Callable[[str], str] = getattr(key, "__wrapped__", key)
-    return unwrapped
-
-
 def tokens(text: str) -> list[str]:
     """Word tokens of the matching form; punctuation and spacing differences vanish here."""
-    return _WORD.findall(matching_key_function()(text))
+    return _WORD.findall(uncached_matching_key(text))
 
 
 # Odd 64-bit multipliers, one per position in a shingle (up to 16 words), and the murmur3 finaliser.

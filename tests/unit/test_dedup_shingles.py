@@ -4,7 +4,7 @@ import unicodedata
 
 import numpy as np
 
-from workers.dedup.text import shingle_hashes, shingle_set, tokens
+from workers.dedup.shingles import shingle_hashes, shingle_set, tokens
 
 TEXT = "Hòa bình, thủy điện và sức khỏe: Tổng thống Nga Vladimir Putin điện đàm với ông Trump."
 

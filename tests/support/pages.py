@@ -1,14 +1,15 @@
-"""Pages shared by the enrichment tests: the labelled sample pages plus hand-written English and French ones."""
+"""Pages shared by the tests: labelled samples and English and French articles for enrichment, and the
+page shapes of the extraction tests."""
 
 from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from pathlib import Path
 
 from schemas import Article
+from tests.support import REPO
 
-DEVSET = Path(__file__).resolve().parents[2] / "bench" / "extraction" / "devset"
+DEVSET = REPO / "bench" / "extraction" / "devset"
 FETCHED = datetime(2025, 1, 1, tzinfo=UTC)
 
 
@@ -73,3 +74,18 @@ FRENCH = article(
     title="Nantes prolonge son tramway jusqu'à Rezé",
     url="https://www.ouest-info.example.fr/pays-de-la-loire/nantes/tramway-reze",
 )
+
+
+NOW = datetime(2025, 3, 4, 9, 0, tzinfo=UTC)
+
+
+PARAGRAPHS = [
+    "The city council voted on Tuesday to restore weekend hours at all branch libraries, reversing cuts that "
+    "had been made during the pandemic and angered residents across the city.",
+    "The measure passed by a vote of seven to two after a long debate in which several members argued that "
+    "the money would be better spent on road repairs and on the police department.",
+    "Library officials said they would need about six weeks to hire and train the staff needed to reopen on "
+    "Saturdays and Sundays, and that the first branches would open again in May.",
+    '"This is a good day for the families who depend on these buildings," said the library director, who '
+    "had warned for months that the closures were hurting students and older readers the most.",
+]

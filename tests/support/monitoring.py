@@ -14,14 +14,13 @@ import orjson
 from prometheus_client.parser import text_string_to_metric_families
 
 from schemas import Article, Origin
+from tests.support.workers import WorkerProcess
 from workers.inputs import iter_inputs
 from workers.monitoring import labels as lb
 from workers.monitoring.stages import StageRecorder
 from workers.pipeline import Pipeline, PipelineSettings
 from workers.producer import RAW_PAGE_HEADERS, RawPageProducer
 from workers.stream.samples import bad_messages, example_pages_dir
-
-from .conftest import WorkerProcess
 
 MAX_CONTENT = 200_000
 BAD_LABELS = ("invalid JSON", "listing page")  # two of workers.stream.samples.bad_messages

@@ -1,11 +1,11 @@
-"""Parse publication dates from HTML metadata and from datelines written on the page."""
+"""Dates as pages write them: ISO timestamps in metadata and datelines on the page."""
 
 from __future__ import annotations
 
 import re
 from datetime import datetime
 
-from workers.month_names import MONTH_NAMES
+from workers.text.months import MONTH_NAMES
 
 _NUMERIC = re.compile(
     r"(?:(?P<h1>\d{1,2})[:h](?P<m1>\d{2})(?::\d{2})?\s*'?\s*(?P<ampm1>am|pm)?\s*[-|,]?\s*(?:\w+\s*,\s*)?)?"

@@ -1,4 +1,4 @@
-"""The canonical matching form every key uses (entities, keywords, tags, dedup shingles).
+"""The one matching key: every match (entities, keywords, tags, repeated items, dedup shingles) uses it.
 
 Vietnamese writes the tone mark of open ``oa``/``oe``/``uy`` syllables in two ways: on the first
 vowel (``hòa``, ``khỏe``, ``thủy``) or on the second (``hoà``, ``khoẻ``, ``thuỷ``). The key puts it
@@ -36,13 +36,19 @@ def _swap(match: re.Match[str]) -> str:
     return _OLD_STYLE[match.group(0)]
 
 
-@lru_cache(maxsize=65536)
-def matching_key(text: str) -> str:
-    """Case-folded NFC text, whitespace collapsed, one tone-mark convention: the key every match uses."""
+def uncached_matching_key(text: str) -> str:
+    """Case-folded NFC text, whitespace collapsed, one tone-mark convention: the key every match uses.
+
+    For whole paragraphs and bodies, which are never looked up twice; short keys use the cached
+    :func:`matching_key`.
+    """
     if text.isascii():
         return " ".join(text.lower().split())
     folded = unicodedata.normalize("NFC", text).casefold()
     return " ".join(_NEW_STYLE.sub(_swap, folded).split())
+
+
+matching_key = lru_cache(maxsize=65536)(uncached_matching_key)
 
 
 def fold(text: str) -> str:
@@ -66,4 +72,4 @@ def fold_aligned(text: str) -> str:
     return _NEW_STYLE.sub(_swap, lowered)  # one character for one: offsets hold
 
 
-__all__ = ["fold", "fold_aligned", "matching_key"]
+__all__ = ["fold", "fold_aligned", "matching_key", "uncached_matching_key"]
