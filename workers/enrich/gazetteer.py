@@ -65,6 +65,8 @@ def _places() -> list[tuple[dict[str, str], dict[str, frozenset[str] | None]]]:
         out.append((names, {name: frozenset(languages) for name, languages in by_name.items()}))
     for city in raw["cities"]:
         out.append(({}, dict.fromkeys([city["name"], *city["aliases"]])))
+    for region in raw["regions"]:
+        out.append(({}, {region["name"]: None}))
     return out
 
 
