@@ -82,6 +82,14 @@ class Stack:
     def __init__(self, directory: Path, worker: WorkerProcess) -> None:
         self.directory = directory
         self.servers: list[Server] = []
+        try:
+            self._start(worker)
+        except BaseException:
+            self.stop()  # the servers already started
+            raise
+
+    def _start(self, worker: WorkerProcess) -> None:
+        directory = self.directory
         self.rules = yaml.safe_load(ALERT_RULES.read_text(encoding="utf-8"))
         self.scaled_rules = scaled_rules(self.rules)
         self.receiver: Receiver = start_receiver(directory, sys.executable)
@@ -277,9 +285,11 @@ def test_prometheus_scrapes_a_live_worker_every_panel_has_data_and_alerts_reach_
         graphed = [(q.title, dashboard.resolve(q.expr, values)) for q in queries if q.title in GRAPHED]
         report.screenshot_prometheus_graphs(stack.prometheus.url, graphed, time.time() - healthy.started, graph_png)
     finally:
-        watcher.stop()
-        lines = stack.receiver.notifications()
-        stack.stop()
+        try:
+            watcher.stop()
+            lines = stack.receiver.notifications()
+        finally:
+            stack.stop()
 
     # every alert: fired or not, and for those that did, within its budget ----------------------------------
     rows: list[report.AlertRow] = []
