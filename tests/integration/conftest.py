@@ -13,7 +13,7 @@ from typing import Protocol
 
 import pytest
 
-from workers.broker import EmbeddedKafka, create_topic, run_sync
+from workers.broker import EmbeddedKafka, KafkaCluster, create_topic, run_sync
 
 
 class TopicFactory(Protocol):
@@ -29,6 +29,31 @@ def kafka() -> Iterator[EmbeddedKafka]:
         yield broker
     finally:
         broker.stop()
+
+
+@pytest.fixture(scope="session")
+def kafka_cluster() -> Iterator[KafkaCluster]:
+    """A real three-node Kafka cluster (RF 3, min.insync.replicas=2) shared by the whole test session.
+
+    Tests may kill, stop, pause or replace its nodes, but must leave every node running and every
+    partition in sync when they finish (``restore_cluster`` below), so the next test gets a whole cluster.
+    """
+    cluster = KafkaCluster(3)
+    cluster.start()
+    try:
+        yield cluster
+    finally:
+        cluster.stop(timeout=5)
+
+
+def restore_cluster(cluster: KafkaCluster) -> None:
+    """Bring back every node a test took down and wait until all partitions are fully replicated."""
+    for node in cluster.nodes:
+        if node.paused:
+            node.resume()
+        if not node.running:
+            node.start()
+    cluster.wait_in_sync(timeout=120)
 
 
 @pytest.fixture
