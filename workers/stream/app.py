@@ -29,6 +29,7 @@ from workers.stream.kafka import aiokafka_options, faust_broker_urls, faust_cred
 from workers.stream.patches import (
     commit_before_revocation,
     fetch_only_active_partitions,
+    idempotent_producers,
     seek_before_resuming_streams,
     stop_stale_transactional_producers,
 )
@@ -240,7 +241,8 @@ def create_app(settings: Settings, *, runner: PipelineRunner | None = None) -> t
         datadir=str(settings.data_dir),
         processing_guarantee=settings.processing_guarantee.value,
         topic_partitions=settings.partitions,
-        topic_replication_factor=settings.replication_factor,
+        # The runner resolves an unset factor against the cluster first (topics.resolve_replication).
+        topic_replication_factor=settings.replication_factor or 1,
         topic_allow_declare=settings.create_topics,
         topic_disable_leader=True,
         consumer_auto_offset_reset="earliest",
@@ -285,6 +287,7 @@ def create_app(settings: Settings, *, runner: PipelineRunner | None = None) -> t
     # after a rebalance (workers/stream/patches.py).
     seek_before_resuming_streams()
     fetch_only_active_partitions()
+    idempotent_producers()  # acks=all + idempotence under at_least_once too (a leader may die mid-request)
     commit_before_revocation(app, aiokafka_options(settings), exactly_once=handler.transactional)
     if settings.processing_guarantee == ProcessingGuarantee.EXACTLY_ONCE:
         stop_stale_transactional_producers(app)  # Faust keeps fenced producers of standby partitions

@@ -269,3 +269,29 @@ async def _await_stable_offsets(
     elapsed = time.monotonic() - started
     if elapsed > 0.5:
         log.info("waited %.2f s for committed offsets to become readable", elapsed)
+
+
+_PATCHED_IDEMPOTENCE = "_newsflow_idempotent_producers"
+
+
+def idempotent_producers() -> bool:
+    """Every producer Faust opens is idempotent with ``acks=all``, not only the transactional ones.
+
+    faust-streaming 0.15 sets ``enable_idempotence`` only inside a transaction (``Producer._settings_extra``);
+    under at_least_once its producer retried without sequence numbers, so a retry after a lost
+    acknowledgement (a partition leader dying mid-request) could store a record twice and reorder a
+    partition. With idempotence the broker drops the retried copy. True when installed now.
+    """
+    from faust.transport.drivers.aiokafka import Producer
+
+    producer_class: Any = Producer
+    if getattr(producer_class, _PATCHED_IDEMPOTENCE, False):
+        return False
+    original = producer_class._settings_extra
+
+    def _settings_extra(self: Any) -> Any:
+        return {**original(self), "acks": "all", "enable_idempotence": True}
+
+    producer_class._settings_extra = _settings_extra
+    setattr(producer_class, _PATCHED_IDEMPOTENCE, True)
+    return True

@@ -17,7 +17,7 @@ from workers.settings import Settings
 from workers.stream.kafka import check_connection
 from workers.stream.logs import setup_logging
 from workers.stream.patches import install_metadata_backoff
-from workers.stream.topics import TopicError, ensure_topics
+from workers.stream.topics import TopicError, ensure_topics, resolve_replication
 
 log = logging.getLogger("newsflow.worker")
 
@@ -61,6 +61,13 @@ def run_worker(settings: Settings) -> int:
     problem = loop.run_until_complete(check_connection(settings))
     if problem is not None:
         log.error("cannot connect to the Kafka brokers: %s", problem)
+        loop.close()
+        return 1
+    try:
+        # One replication factor for every topic, Faust's internal ones included: 3 on a cluster of 3+.
+        settings = loop.run_until_complete(asyncio.wait_for(resolve_replication(settings), 60))
+    except (TopicError, KafkaConnectionError, TimeoutError, OSError) as exc:
+        log.error("cannot read the cluster's size on %s: %s", settings.broker, exc)
         loop.close()
         return 1
     if settings.create_topics:
