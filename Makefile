@@ -3,7 +3,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PYTHON ?= python3
 
-.PHONY: setup chromium demo test lint bench-extraction schemas
+.PHONY: setup chromium java demo test lint bench-extraction schemas
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -11,7 +11,7 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $@
 
-setup: $(BIN)/.installed chromium
+setup: $(BIN)/.installed chromium java
 
 # Headless Chromium for the status-page browser test (driven by Playwright from PyPI, never
 # `playwright install`): Debian's package, installed only when missing and apt-get is there.
@@ -23,7 +23,12 @@ chromium:
 			|| echo "warning: chromium not installed: tests/integration/stream/test_status_page.py will fail"; \
 	fi
 
-demo: $(BIN)/.installed
+# Java 17 and Maven for the embedded Kafka (real broker of the tests and the demo): installed with
+# apt-get when missing (Debian/Ubuntu), otherwise one line saying what to install.
+java:
+	@sh scripts/install-java.sh
+
+demo: $(BIN)/.installed java
 	$(BIN)/newsflow demo
 
 lint: setup
