@@ -9,10 +9,12 @@ from typing import Any
 import pytest
 
 from tests.faults.support import ARTIFACTS, SESSION_ROWS, Fleet, render
-from tests.integration.conftest import kafka  # the session broker (started only when a test asks for it)
+
+# The session broker and the session three-node cluster (each started only when a test asks for it).
+from tests.integration.conftest import kafka, kafka_cluster
 from workers.broker import EmbeddedKafka
 
-__all__ = ["fleet", "kafka"]
+__all__ = ["fleet", "kafka", "kafka_cluster"]
 
 
 @pytest.fixture

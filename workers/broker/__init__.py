@@ -10,13 +10,22 @@ line), :mod:`~workers.broker.node` (one node's JVM: format, run, stop, kill, pau
 from workers.broker.admin import create_topic
 from workers.broker.classpath import DEFAULT_KAFKA_VERSION, KafkaLauncherError, ensure_classpath, kafka_version
 from workers.broker.cluster import DEFAULT_NODES, KafkaCluster, replication_properties
-from workers.broker.node import EmbeddedKafka, Listener, free_port, run_sync
+from workers.broker.node import (
+    FAST_START_JVM_OPTIONS,
+    LONG_RUNNING_JVM_OPTIONS,
+    EmbeddedKafka,
+    Listener,
+    free_port,
+    run_sync,
+)
 from workers.broker.security import SaslSsl, TlsMaterial, ensure_tls_material
 from workers.broker.serve import bootstrap_or_embedded, serve_forever
 
 __all__ = [
     "DEFAULT_KAFKA_VERSION",
     "DEFAULT_NODES",
+    "FAST_START_JVM_OPTIONS",
+    "LONG_RUNNING_JVM_OPTIONS",
     "EmbeddedKafka",
     "KafkaCluster",
     "KafkaLauncherError",
