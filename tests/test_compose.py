@@ -1,4 +1,4 @@
-"""The deployment files, checked without Docker: compose.yaml, Dockerfile, Prometheus, Grafana.
+"""The deployment files, checked without Docker: compose.yaml, Dockerfile, Prometheus, Alertmanager, Grafana.
 
 Docker does not run where these tests run, so every property the stack relies on is checked by
 reading the files: services, pinned images, healthchecks, restart policies and start order; that each
@@ -27,35 +27,26 @@ from typing import Any
 import pytest
 import yaml
 
+from tests.support.contracts import DASHBOARD, METRICS, TARGET_LABELS, contract_metric, dashboard_panels
+from tests.support.dockerfile import (
+    dockerfile_args,
+    dockerfile_copies,
+    dockerfile_instructions,
+    exec_form,
+    runtime_stage,
+)
+from tests.support.promql import promql_parts
+
 ROOT = Path(__file__).resolve().parents[1]
 COMPOSE = ROOT / "compose.yaml"
-DOCKERFILE = ROOT / "Dockerfile"
 DOCKERIGNORE = ROOT / ".dockerignore"
 PROMETHEUS_CONFIG = ROOT / "deploy" / "prometheus" / "prometheus.yml"
+ALERT_RULES = ROOT / "deploy" / "prometheus" / "alerts.yml"
+ALERTMANAGER_CONFIG = ROOT / "deploy" / "alertmanager" / "alertmanager.yml"
+ALERT_RECEIVER = ROOT / "deploy" / "alertmanager" / "webhook_receiver.py"
+ALERTING_SERVICES = ("alertmanager", "alert-receiver")
 GRAFANA_PROVISIONING = ROOT / "deploy" / "grafana" / "provisioning"
-DASHBOARD = ROOT / "dashboards" / "newsflow.json"
 
-# The metric contract: name -> (type, label names). Counters carry their ``_total`` suffix; histograms
-# are listed by base name and queried as ``_bucket``/``_sum``/``_count``. Prometheus adds ``job`` and
-# ``instance`` to every series.
-METRICS: dict[str, tuple[str, frozenset[str]]] = {
-    "newsflow_pages_consumed_total": ("counter", frozenset({"topic"})),
-    "newsflow_articles_published_total": ("counter", frozenset({"language", "category"})),
-    "newsflow_dead_letters_total": ("counter", frozenset({"reason"})),
-    "newsflow_duplicates_total": ("counter", frozenset({"kind"})),
-    "newsflow_stories_total": ("counter", frozenset()),
-    "newsflow_stage_seconds": ("histogram", frozenset({"stage"})),
-    "newsflow_end_to_end_latency_seconds": ("histogram", frozenset({"clock"})),
-    "newsflow_consumer_lag": ("gauge", frozenset({"topic", "partition"})),
-    "newsflow_in_flight_messages": ("gauge", frozenset()),
-    "newsflow_rebalances_total": ("counter", frozenset()),
-    "newsflow_publish_retries_total": ("counter", frozenset({"topic", "error"})),
-    "newsflow_publish_blocked_seconds": ("gauge", frozenset()),
-    "newsflow_build_info": ("gauge", frozenset({"version", "pipeline_version"})),
-    "process_cpu_seconds_total": ("counter", frozenset()),
-    "process_resident_memory_bytes": ("gauge", frozenset()),
-}
-TARGET_LABELS = frozenset({"job", "instance"})
 
 NEWSFLOW_SERVICES = ("worker", "producer")
 KAFKA_NODES = ("kafka-1", "kafka-2", "kafka-3")
@@ -224,120 +215,6 @@ def topics_job_topics(service: dict[str, Any]) -> tuple[dict[str, dict[str, Any]
             "config": config,
         }
     return created, bootstraps
-
-
-def dockerfile_instructions() -> list[tuple[str, str]]:
-    """(INSTRUCTION, arguments) with continuation lines joined and comments dropped."""
-    logical: list[str] = []
-    current = ""
-    for line in DOCKERFILE.read_text(encoding="utf-8").splitlines():
-        stripped = line.strip()
-        if not current and (not stripped or stripped.startswith("#")):
-            continue
-        if current and stripped.startswith("#"):
-            continue
-        if stripped.endswith("\\"):
-            current += stripped[:-1] + " "
-            continue
-        logical.append(current + stripped)
-        current = ""
-    if current:
-        logical.append(current)
-    result = []
-    for item in logical:
-        keyword, _, rest = item.partition(" ")
-        result.append((keyword.upper(), rest.strip()))
-    return result
-
-
-def runtime_stage() -> list[tuple[str, str]]:
-    instructions = dockerfile_instructions()
-    last_from = max(i for i, (keyword, _) in enumerate(instructions) if keyword == "FROM")
-    return instructions[last_from:]
-
-
-def dockerfile_args() -> dict[str, str]:
-    args = {}
-    for keyword, rest in dockerfile_instructions():
-        if keyword == "ARG" and "=" in rest:
-            key, value = rest.split("=", 1)
-            args[key] = value
-    return args
-
-
-def dockerfile_copies() -> list[tuple[list[str], str, list[str]]]:
-    """COPY instructions from the build context: (sources, destination, flags)."""
-    copies = []
-    for keyword, rest in dockerfile_instructions():
-        if keyword not in ("COPY", "ADD"):
-            continue
-        words = json.loads(rest) if rest.startswith("[") else shlex.split(rest)
-        flags = [word for word in words if word.startswith("--")]
-        paths = [word for word in words if not word.startswith("--")]
-        if any(flag.startswith("--from=") for flag in flags):
-            continue
-        copies.append((paths[:-1], paths[-1], flags))
-    return copies
-
-
-def exec_form(rest: str) -> list[str]:
-    assert rest.startswith("["), f"use the exec (JSON) form: {rest}"
-    value = json.loads(rest)
-    assert isinstance(value, list) and all(isinstance(item, str) for item in value)
-    return value
-
-
-# PromQL, just enough to find metric names and grouping labels in the dashboard's queries.
-_PROMQL_KEYWORDS = {
-    "by",
-    "without",
-    "on",
-    "ignoring",
-    "group_left",
-    "group_right",
-    "bool",
-    "and",
-    "or",
-    "unless",
-    "offset",
-    "inf",
-    "nan",
-}
-_GROUPING = re.compile(r"\b(by|without|on|ignoring|group_left|group_right)\s*\(([^)]*)\)")
-
-
-def promql_parts(expr: str) -> tuple[set[str], set[str]]:
-    """(series names, grouping labels) used in ``expr``."""
-    text = re.sub(r'"(?:\\.|[^"\\])*"|\'(?:\\.|[^\'\\])*\'', '""', expr)
-    text = re.sub(r"\{[^}]*\}", " ", text)
-    text = re.sub(r"\[[^\]]*\]", " ", text)
-    labels: set[str] = set()
-    for match in _GROUPING.finditer(text):
-        labels.update(label.strip() for label in match.group(2).split(",") if label.strip())
-    text = _GROUPING.sub(" ", text)
-    names = set()
-    for match in re.finditer(r"(?<![\w$.:])([A-Za-z_:][A-Za-z0-9_:]*)(?![\w:])(?!\s*\()", text):
-        word = match.group(1)
-        if word.lower() not in _PROMQL_KEYWORDS:
-            names.add(word)
-    return names, labels
-
-
-def contract_metric(series: str) -> str | None:
-    """The contract name behind a series name (``x_bucket`` -> histogram ``x``), or None."""
-    if series in METRICS:
-        return series
-    for suffix in ("_bucket", "_sum", "_count"):
-        base = series.removesuffix(suffix)
-        if base != series and METRICS.get(base, ("",))[0] == "histogram":
-            return base
-    return None
-
-
-def dashboard_panels(dashboard: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    for panel in dashboard["panels"]:
-        yield panel
-        yield from panel.get("panels", [])
 
 
 # ------------------------------------------------------------------------------ compose: structure
@@ -814,6 +691,88 @@ def test_prometheus_healthcheck_and_port(services: dict[str, Any]) -> None:
     prometheus = services["prometheus"]
     assert any(str(port).endswith("9090:9090") for port in prometheus["ports"])
     assert any("9090" in part for part in prometheus["healthcheck"]["test"])
+
+
+# ------------------------------------------------------------------------------------ Alertmanager
+
+
+def mounted_files(service: dict[str, Any]) -> dict[str, Path]:
+    """Bind mounts of files from the repository: target in the container -> path here."""
+    mounts = {}
+    for volume in service.get("volumes", []):
+        source, target = volume.split(":")[:2]
+        if source.startswith("."):
+            mounts[target] = (ROOT / source).resolve()
+    return mounts
+
+
+def flag(args: list[str], name: str, default: str) -> str:
+    return next((arg.split("=", 1)[1] for arg in args if arg.startswith(f"{name}=")), default)
+
+
+def test_prometheus_loads_the_shipped_alert_rules(services: dict[str, Any]) -> None:
+    prometheus = services["prometheus"]
+    config_path = flag(command(prometheus), "--config.file", "/etc/prometheus/prometheus.yml")
+    config = yaml.safe_load(PROMETHEUS_CONFIG.read_text(encoding="utf-8"))
+    mounts = mounted_files(prometheus)
+    rule_files = config.get("rule_files") or []
+    assert rule_files, "prometheus.yml loads no rule file"
+    for name in rule_files:
+        # Prometheus resolves a relative rule file against the directory of its config file.
+        target = name if name.startswith("/") else f"{config_path.rpartition('/')[0]}/{name}"
+        assert target in mounts, f"rule file {target} is not mounted into the prometheus service"
+        assert mounts[target] == ALERT_RULES.resolve()
+
+
+def test_prometheus_sends_alerts_to_the_compose_alertmanager(services: dict[str, Any]) -> None:
+    config = yaml.safe_load(PROMETHEUS_CONFIG.read_text(encoding="utf-8"))
+    targets = [
+        target
+        for manager in config["alerting"]["alertmanagers"]
+        for static in manager.get("static_configs", [])
+        for target in static["targets"]
+    ]
+    alertmanager = services["alertmanager"]
+    listen = flag(command(alertmanager), "--web.listen-address", ":9093")
+    assert targets == [f"alertmanager:{listen.rpartition(':')[2]}"], targets
+    assert any(str(port).endswith(f":{listen.rpartition(':')[2]}") for port in alertmanager["ports"])
+    assert any(listen.rpartition(":")[2] in part for part in alertmanager["healthcheck"]["test"])
+
+
+def test_alertmanager_routes_every_alert_to_the_receiver_service(services: dict[str, Any]) -> None:
+    alertmanager = services["alertmanager"]
+    config_path = flag(command(alertmanager), "--config.file", "/etc/alertmanager/alertmanager.yml")
+    assert mounted_files(alertmanager)[config_path] == ALERTMANAGER_CONFIG.resolve()
+    config = yaml.safe_load(ALERTMANAGER_CONFIG.read_text(encoding="utf-8"))
+    receivers = {receiver["name"]: receiver for receiver in config["receivers"]}
+    route = config["route"]
+    used = {route["receiver"], *(child.get("receiver", route["receiver"]) for child in route.get("routes", []))}
+    assert used <= set(receivers), f"routes name unknown receivers {used - set(receivers)}"
+    receiver = services["alert-receiver"]
+    args = command(receiver)
+    script = args[args.index("python") + 1]
+    assert mounted_files(receiver)[script] == ALERT_RECEIVER.resolve()
+    port = option(args, "--port")
+    assert option(args, "--host") == "0.0.0.0", "the receiver must listen beyond the container's loopback"
+    assert port in {str(item) for item in receiver.get("expose", [])}
+    for name in used:
+        for webhook in receivers[name]["webhook_configs"]:
+            assert webhook["url"] == f"http://alert-receiver:{port}/alerts", webhook["url"]
+            assert webhook.get("send_resolved", True), "resolved notifications close the alert at the receiver"
+
+
+def test_alerting_services_are_long_running_with_state_and_healthchecks(
+    compose: dict[str, Any], services: dict[str, Any]
+) -> None:
+    for name in ALERTING_SERVICES:
+        service = services[name]
+        assert service.get("restart") in ("unless-stopped", "always", "on-failure"), name
+        check = service["healthcheck"]
+        assert check["test"][0] in ("CMD", "CMD-SHELL") and all(key in check for key in ("interval", "timeout")), name
+    storage = flag(command(services["alertmanager"]), "--storage.path", "data/")
+    volumes = {volume.split(":")[1]: volume.split(":")[0] for volume in services["alertmanager"]["volumes"]}
+    assert volumes.get(storage) in (compose.get("volumes") or {}), "silences and notification log need a volume"
+    assert services["alertmanager"]["depends_on"]["alert-receiver"]["condition"] == "service_healthy"
 
 
 # ----------------------------------------------------------------------------------------- Grafana

@@ -31,8 +31,8 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.structs import RecordMetadata
 
 from schemas import RAW_PAGE_SCHEMA_VERSION, RawPage
+from schemas.headers import CONTENT_TYPE, HEADER_CONTENT_TYPE, HEADER_SCHEMA, HEADER_SCHEMA_VERSION
 from workers.serialization import to_json_bytes
-from workers.stream.records import CONTENT_TYPE, HEADER_CONTENT_TYPE, HEADER_SCHEMA, HEADER_SCHEMA_VERSION
 
 DEFAULT_TOPIC = "newsflow.raw-pages"
 DEFAULT_BOOTSTRAP = "127.0.0.1:9092"

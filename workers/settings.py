@@ -12,15 +12,21 @@ import logging
 import re
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-if TYPE_CHECKING:
-    from workers.pipeline import PipelineSettings
+from workers.limits import PipelineSettings
 
 ENV_PREFIX = "NEWSFLOW_"
+
+
+def _limit(name: str) -> Any:
+    """The pipeline limit ``name`` as a field (default, bounds, description), defined once in workers.limits."""
+    return PipelineSettings.model_fields[name]
+
+
 _LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
 
 
@@ -120,13 +126,10 @@ class Settings(BaseSettings):
         description="at_least_once: messages the pipeline may run ahead of publishing (1 = one at a time); "
         "exactly_once always takes one at a time.",
     )
-    max_content_bytes: int = Field(5 * 1024 * 1024, gt=0, description="Largest page content accepted.")
-    max_paragraphs: int = Field(
-        2000, gt=0, le=1_000_000, description="Body paragraphs kept per article; the rest are dropped."
-    )
-    max_entities: int = Field(
-        40, gt=0, le=10_000, description="Entities kept per article, the most mentioned first; the rest are dropped."
-    )
+    # The pipeline's limits, as workers.limits defines them (default, bounds, description).
+    max_content_bytes: int = _limit("max_content_bytes")
+    max_paragraphs: int = _limit("max_paragraphs")
+    max_entities: int = _limit("max_entities")
     message_timeout_seconds: float = Field(
         10.0, gt=0, le=3600, description="Time budget per message; over it the page is Rejected(timeout)."
     )
@@ -229,13 +232,7 @@ class Settings(BaseSettings):
 
     def pipeline_settings(self) -> PipelineSettings:
         """The pipeline's limits, the same for the worker and ``newsflow process``."""
-        from workers.pipeline import PipelineSettings
-
-        return PipelineSettings(
-            max_content_bytes=self.max_content_bytes,
-            max_paragraphs=self.max_paragraphs,
-            max_entities=self.max_entities,
-        )
+        return PipelineSettings(**{name: getattr(self, name) for name in PipelineSettings.model_fields})
 
     def effective(self) -> dict[str, Any]:
         """Every setting by environment variable name, secrets masked: what ``--check-config`` prints."""

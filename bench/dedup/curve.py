@@ -14,7 +14,7 @@ from rich.table import Table
 
 from bench.dedup.score import load_syndication
 from workers.dedup.minhash import LshParams
-from workers.dedup.text import shingle_hashes, shingle_set, tokens
+from workers.dedup.shingles import shingle_hashes, shingle_set, tokens
 from workers.dedup.verify import compare
 
 OPTIONS = [

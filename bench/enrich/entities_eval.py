@@ -24,7 +24,7 @@ from rich.table import Table
 
 from schemas import Entity
 from workers.enrich.entities import tag_text
-from workers.enrich.matching import matching_key
+from workers.text.keys import matching_key
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]

@@ -22,8 +22,8 @@ from rich.table import Table
 
 from bench.extraction.run import load_devset
 from schemas import Article, RawPage
-from workers.enrich import Enrich, language
-from workers.pipeline import Pipeline
+from workers.enrich import language
+from workers.pipeline import Pipeline, PipelineSettings, Stages
 
 EXTRACTION = Path(__file__).resolve().parents[1] / "extraction"
 FETCHED_AT = datetime(2025, 1, 1, tzinfo=UTC)
@@ -31,8 +31,7 @@ FETCHED_AT = datetime(2025, 1, 1, tzinfo=UTC)
 
 def labelled_articles() -> list[tuple[str, str, Article]]:
     """(page name, labelled language, article as extraction leaves it: language = the stoplist guess)."""
-    extraction_only = Pipeline()
-    extraction_only.enrich = Enrich(stages=[])
+    extraction_only = Pipeline(stages=Stages.of(PipelineSettings()).without_enrichment())
     pages = [page for folder in ("devset", "heldout", "heldout2") for page in load_devset(EXTRACTION / folder)]
     out = []
     for page in pages:

@@ -3,23 +3,23 @@
     python -m bench.enrich.run [--rounds N] [--pages DIR]
 
 CPU time (``time.process_time``) rather than wall time, because the machine is shared. Each page
-goes through the extraction stages (normalize, segment, classify, assemble) and then every
-enrichment stage, each timed on its own; the whole-pipeline figure is ``Pipeline.run_page``.
+goes through ``Pipeline.run_page`` timing its stages on that clock (normalize, segment, classify with
+its HTML fallback, assemble, then every enrichment stage on its own); the whole-pipeline figure is
+``Pipeline.run_page`` untimed.
 """
 
 from __future__ import annotations
 
 import argparse
 import time
-from collections import defaultdict
 from datetime import UTC, datetime
 from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
 
-from schemas import Article, RawPage
-from workers.enrich import default_stages
+from bench.perf.run import StageTimes
+from schemas import RawPage
 from workers.pipeline import Pipeline
 
 SAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "samples" / "pages"
@@ -42,32 +42,20 @@ def load_pages(directory: Path) -> list[RawPage]:
 
 
 def measure(pages: list[RawPage], rounds: int) -> tuple[dict[str, float], float, int]:
-    pipeline = Pipeline()
-    stages = default_stages()
-    cpu: dict[str, float] = defaultdict(float)
+    pipeline, times = Pipeline(), StageTimes()
+    timed = Pipeline(stage_timer=times, clock=time.process_time)
     articles = 0
     for _ in range(rounds):
         for page in pages:
-            t = time.process_time()
-            normalized = pipeline.normalize.run(page)
-            cpu["normalize"] += (now := time.process_time()) - t
-            document = pipeline.segment.run(normalized)
-            cpu["segment"] += (t := time.process_time()) - now
-            classified = pipeline.classify.run(document)
-            cpu["classify"] += (now := time.process_time()) - t
-            article: Article = pipeline.assemble.run(normalized, classified)
-            cpu["assemble"] += (t := time.process_time()) - now
-            for stage in stages:
-                article = stage.run(article)
-                cpu[f"enrich.{stage.name}"] += (now := time.process_time()) - t
-                t = now
+            timed.run_page(page)
             articles += 1
+    cpu = dict(times.seconds)
     started = time.process_time()
     for _ in range(rounds):
         for page in pages:
             pipeline.run_page(page)
     whole = time.process_time() - started
-    return dict(cpu), whole, articles
+    return cpu, whole, articles
 
 
 def main() -> None:

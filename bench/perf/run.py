@@ -32,9 +32,8 @@ from rich.console import Console
 from rich.table import Table
 
 from bench.extraction.run import JUSTEXT_STOPLISTS, SPEED_TEXT_MAX_BYTES, SPEED_TEXT_MIN_BYTES
-from schemas import Article, Origin, RawPage
-from workers.enrich import default_stages
-from workers.pipeline import Pipeline
+from schemas import Origin, RawPage
+from workers.pipeline import Pipeline, PipelineSettings, Stages
 from workers.stream.samples import text_as_html
 
 DEVSET = Path(__file__).resolve().parents[1] / "extraction" / "devset"
@@ -75,44 +74,35 @@ def sample_pages() -> list[Page]:
     return load(sorted(SAMPLES.glob("*.txt")))
 
 
-def clean_and_extract(pipeline: Pipeline, page: Page, cpu: dict[str, float] | None = None) -> Article:
-    """Parse .. assemble as ``Pipeline.run`` does them, each stage's CPU time added to ``cpu``."""
-    started = time.process_time()
-    raw = pipeline.parse.run(page.payload)
-    started = _add(cpu, "parse", started)
-    normalized = pipeline.normalize.run(raw)
-    started = _add(cpu, "normalize", started)
-    document = pipeline.segment.run(normalized)
-    started = _add(cpu, "segment", started)
-    classified = pipeline.classify.run(document)
-    if pipeline.fallback.needed(classified):
-        classified = pipeline.fallback.run(normalized, classified, pipeline.classify) or classified
-    started = _add(cpu, "classify", started)
-    article = pipeline.assemble.run(normalized, classified)
-    _add(cpu, "assemble", started)
-    return article
+def extraction_pipeline() -> Pipeline:
+    """Parse .. assemble: the pipeline's own stages with the enrichment left out."""
+    return Pipeline(stages=Stages.of(PipelineSettings()).without_enrichment())
 
 
-def _add(cpu: dict[str, float] | None, name: str, started: float) -> float:
-    now = time.process_time()
-    if cpu is not None:
-        cpu[name] += now - started
-    return now
+class StageTimes:
+    """A stage timer adding up each stage's seconds (``enrich``, the sum of ``enrich.*``, left out)."""
+
+    def __init__(self) -> None:
+        self.seconds: defaultdict[str, float] = defaultdict(float)
+
+    def __call__(self, stage: str, seconds: float) -> None:
+        if stage != "enrich":
+            self.seconds[stage] += seconds
 
 
 def per_stage(pages: Sequence[Page], rounds: int) -> dict[str, float]:
-    """CPU seconds per page of every stage, extraction then enrichment: each stage's fastest round."""
-    pipeline, enrichers = Pipeline(), default_stages()
+    """CPU seconds per page of every stage, extraction then enrichment: each stage's fastest round.
+
+    ``Pipeline.run`` itself, timing its stages on CPU time (``time.process_time``).
+    """
+    times = StageTimes()
+    pipeline = Pipeline(stage_timer=times, clock=time.process_time)
     best: dict[str, float] = {}
     for _ in range(rounds):
-        cpu: dict[str, float] = defaultdict(float)
+        times.seconds.clear()
         for page in pages:
-            article = clean_and_extract(pipeline, page, cpu)
-            started = time.process_time()
-            for stage in enrichers:
-                article = stage.run(article)
-                started = _add(cpu, f"enrich.{stage.name}", started)
-        for name, seconds in cpu.items():
+            pipeline.run(page.payload, _ORIGIN)
+        for name, seconds in times.seconds.items():
             best[name] = min(best.get(name, seconds), seconds)
     return {name: seconds / len(pages) for name, seconds in best.items()}
 
@@ -161,11 +151,11 @@ def _table(title: str) -> Table:
 def report(rounds: int, with_baselines: bool) -> None:
     console = Console()
     small, samples = extraction_pages(), sample_pages()
-    pipeline = Pipeline()
+    pipeline, extraction_only = Pipeline(), extraction_pipeline()
     per_stage(samples, 1)  # warm: stoplists, gazetteer, language model
 
     stages = per_stage(small, rounds)
-    extract = seconds_per_page(lambda p: clean_and_extract(pipeline, p), small, rounds)
+    extract = seconds_per_page(lambda p: extraction_only.run(p.payload, _ORIGIN), small, rounds)
     table = _table(f"(a) clean + extract: {len(small)} text pages of 5-10 KB, fastest of {rounds} rounds")
     for name in ("parse", "normalize", "segment", "classify", "assemble"):
         _row(table, name, stages[name])
@@ -196,17 +186,13 @@ def report(rounds: int, with_baselines: bool) -> None:
 
 def callgrind(which: str, rounds: int) -> None:
     """Run one loop with callgrind's instrumentation on (the process must run under callgrind)."""
-    pipeline = Pipeline()
     if which == "extract":
-        pages = extraction_pages()
-
-        def run(page: Page) -> object:
-            return clean_and_extract(pipeline, page)
+        pages, pipeline = extraction_pages(), extraction_pipeline()
     else:
-        pages = sample_pages()
+        pages, pipeline = sample_pages(), Pipeline()
 
-        def run(page: Page) -> object:
-            return pipeline.run(page.payload, _ORIGIN)
+    def run(page: Page) -> object:
+        return pipeline.run(page.payload, _ORIGIN)
 
     for page in pages:
         run(page)

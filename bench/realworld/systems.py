@@ -55,10 +55,9 @@ def _newsflow(content_type: str = "text/html") -> Extractor:
 
 def _newsflow_extract_only(content_type: str = "text/html") -> Extractor:
     """newsflow's extraction stages alone (no enrichment): the figure compared for speed."""
-    from workers.pipeline import Pipeline
+    from workers.pipeline import Pipeline, PipelineSettings, Stages
 
-    pipeline = Pipeline()
-    pipeline.enrich = _Identity()  # type: ignore[assignment]
+    pipeline = Pipeline(stages=Stages.of(PipelineSettings()).without_enrichment())
 
     def extract(html: str, url: str) -> Extracted:
         page = RawPage(url=url, fetched_at=FETCHED_AT, content=html, content_type=content_type)
@@ -69,13 +68,6 @@ def _newsflow_extract_only(content_type: str = "text/html") -> Extractor:
         return _from_article(article)
 
     return extract
-
-
-class _Identity:
-    name = "enrich"
-
-    def run(self, article: Article) -> Article:
-        return article
 
 
 def _from_article(article: Article) -> Extracted:

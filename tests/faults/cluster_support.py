@@ -37,7 +37,7 @@ from tests.faults.support import (
     record_id,
     report,
 )
-from tests.integration.conftest import restore_cluster
+from tests.support.cluster import restore_cluster
 from workers.broker import KafkaCluster
 
 GUARANTEES = ("at_least_once", "exactly_once")

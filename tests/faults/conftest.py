@@ -1,4 +1,4 @@
-"""Fixtures of the fault suite: the session broker, a fleet of worker processes, the report."""
+"""Fixtures of the fault suite: a fleet of worker processes on the session broker (tests/conftest.py), the report."""
 
 from __future__ import annotations
 
@@ -9,12 +9,7 @@ from typing import Any
 import pytest
 
 from tests.faults.support import ARTIFACTS, SESSION_ROWS, Fleet, render
-
-# The session broker and the session three-node cluster (each started only when a test asks for it).
-from tests.integration.conftest import kafka, kafka_cluster
 from workers.broker import EmbeddedKafka
-
-__all__ = ["fleet", "kafka", "kafka_cluster"]
 
 
 @pytest.fixture

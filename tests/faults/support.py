@@ -30,7 +30,8 @@ from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from aiokafka.structs import ConsumerRecord
 
-from tests.integration.stream.conftest import WorkerProcess
+from tests.support.kafka import group_members
+from tests.support.workers import WorkerProcess
 from workers.broker import free_port
 from workers.producer import RAW_PAGE_HEADERS, RawPageProducer
 from workers.settings import Settings
@@ -474,6 +475,7 @@ _HEADER = (
     "| scenario | guarantee | inputs | articles | dead letters | outputs read | lost | duplicated "
     "| recovery s | notes |\n|---|---|---|---|---|---|---|---|---|---|"
 )
+
 SESSION_ROWS: list[FaultRow] = []
 
 
@@ -544,18 +546,6 @@ async def set_topic_config(bootstrap: str, topic: str, configs: dict[str, str]) 
 
 def read_all_sync(bootstrap: str, topics: list[str], *, read_committed: bool, **client_options: Any) -> list[Record]:
     return asyncio.run(read_all(bootstrap, topics, read_committed=read_committed, **client_options))
-
-
-async def group_members(bootstrap: str, group: str, **client_options: Any) -> tuple[str, int]:
-    """(state, number of members) of a consumer group, e.g. ``("Stable", 2)``."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, **client_options)
-    await admin.start()
-    try:
-        [response] = await admin.describe_consumer_groups([group])
-        description = response.to_object()["groups"][0]
-        return str(description["state"]), len(description["members"])
-    finally:
-        await admin.close()
 
 
 def wait_group(bootstrap: str, group: str, members: int, timeout: float = 90) -> None:

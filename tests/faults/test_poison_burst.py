@@ -22,7 +22,7 @@ from tests.faults.support import (
     produce_sync,
     report,
 )
-from tests.unit.test_hostile_input import HOSTILE_PAGES
+from tests.support.hostile import HOSTILE_PAGES
 
 pytestmark = pytest.mark.integration
 

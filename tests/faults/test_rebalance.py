@@ -29,7 +29,7 @@ from tests.faults.support import (
     report,
     wait_group,
 )
-from tests.integration.stream.conftest import wait_committed
+from tests.support.kafka import wait_committed
 
 pytestmark = pytest.mark.integration
 

@@ -30,8 +30,8 @@ from tests.faults.support import (
     check_at_least_once,
     produce_sync,
 )
-from tests.integration.stream.conftest import WorkerProcess
-from tests.unit.test_hostile_input import HOSTILE_PAGES
+from tests.support.hostile import HOSTILE_PAGES
+from tests.support.workers import WorkerProcess
 from workers.broker import EmbeddedKafka, SaslSsl, ensure_tls_material, free_port
 
 pytestmark = pytest.mark.integration

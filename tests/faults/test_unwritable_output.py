@@ -25,8 +25,8 @@ from tests.faults.support import (
     set_topic_config,
     topic_config,
 )
-from tests.integration.stream.conftest import WorkerProcess
-from tests.integration.stream.monitoring import scrape, series, value
+from tests.support.monitoring import scrape, series, value
+from tests.support.workers import WorkerProcess
 
 pytestmark = pytest.mark.integration
 

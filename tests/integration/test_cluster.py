@@ -14,7 +14,7 @@ from collections.abc import Iterator
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
-from tests.integration.conftest import restore_cluster
+from tests.support.cluster import restore_cluster
 from workers.broker import KafkaCluster, create_topic, run_sync
 
 pytestmark = pytest.mark.integration

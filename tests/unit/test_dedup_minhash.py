@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from workers.dedup.minhash import LshParams, band_digests, band_keys, signature
-from workers.dedup.text import shingle_hashes
+from workers.dedup.shingles import shingle_hashes
 
 WORDS = [f"w{i}" for i in range(300)]
 

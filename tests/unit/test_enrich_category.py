@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.unit.enrich_pages import ENGLISH, FRENCH, article, sample
+from tests.support.pages import ENGLISH, FRENCH, article, sample
 from workers.enrich.category import Categorize, classify, from_section, taxonomy
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -52,7 +52,7 @@ def test_shipped_model_is_what_the_script_trains() -> None:
 
 def test_tokens_are_the_word_regex_on_folded_text() -> None:
     from workers.enrich.category import _WORDS, _words
-    from workers.enrich.matching import fold
+    from workers.text.keys import fold
 
     for text in ["Thủy điện 2025, Hòa Bình", "G7-summit ½ x²y 3rd_place", "a\u00a0b\u2003c", "", "..."]:
         assert _words(text) == _WORDS.findall(fold(text))

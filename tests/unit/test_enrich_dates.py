@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from tests.unit.enrich_pages import ENGLISH, FRENCH, article, sample
+from tests.support.pages import ENGLISH, FRENCH, article, sample
 from workers.enrich.dates import ExtractDates, find_dates
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from schemas import Article
-from tests.unit.enrich_pages import FETCHED, article
+from tests.support.pages import FETCHED, article
 from workers.enrich.dates import ExtractDates, url_date
 
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from tests.unit.enrich_pages import ENGLISH, article, sample
+from tests.support.pages import ENGLISH, article, sample
 from workers.enrich.keywords import ExtractKeywords, extract_keywords
-from workers.enrich.matching import matching_key
+from workers.text.keys import matching_key
 
 
 def test_sample_page_keywords() -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.unit.enrich_pages import ENGLISH, FRENCH, article, sample
+from tests.support.pages import ENGLISH, FRENCH, article, sample
 from workers.enrich.language import DetectLanguage, identify, rank
 from workers.enrich.language import sample as language_sample
 

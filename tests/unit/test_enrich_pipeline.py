@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from schemas import Article, RawPage
-from tests.unit.enrich_pages import ENGLISH
+from tests.support.pages import ENGLISH
 from workers.enrich import Enrich
 from workers.enrich.counts import CountWords, count_words
 from workers.pipeline import Pipeline

@@ -2,24 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 import pytest
 
 from schemas import Article, RawPage, Rejected, RejectReason
+from tests.support.pages import NOW, PARAGRAPHS
 from workers.pipeline import Pipeline
-
-NOW = datetime(2025, 3, 4, 9, 0, tzinfo=UTC)
-PARAGRAPHS = [
-    "The city council voted on Tuesday to restore weekend hours at all branch libraries, reversing cuts that "
-    "had been made during the pandemic and angered residents across the city.",
-    "The measure passed by a vote of seven to two after a long debate in which several members argued that "
-    "the money would be better spent on road repairs and on the police department.",
-    "Library officials said they would need about six weeks to hire and train the staff needed to reopen on "
-    "Saturdays and Sundays, and that the first branches would open again in May.",
-    '"This is a good day for the families who depend on these buildings," said the library director, who '
-    "had warned for months that the closures were hurting students and older readers the most.",
-]
 
 
 def run(

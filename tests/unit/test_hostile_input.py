@@ -12,11 +12,8 @@ HTML must carry plain text only. ``HOSTILE_PAGES`` is reused by the worker's poi
 
 from __future__ import annotations
 
-import html
 import re
 import time
-from collections.abc import Callable
-from datetime import UTC, datetime
 
 import orjson
 import pytest
@@ -24,21 +21,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from schemas import Article, KafkaHeader, Origin, Rejected, RejectReason
+from tests.support.hostile import ARTICLE_SENTENCES, HOSTILE_PAGES, LIMIT, page
 from workers.pipeline import Pipeline, PipelineSettings
 from workers.stream.executor import failure_outcome
 from workers.stream.records import kafka_headers, origin_of_message, outcome_of
-from workers.stream.samples import example_pages_dir
 
-LIMIT = 5 * 1024 * 1024
 PIPELINE = Pipeline(PipelineSettings(max_content_bytes=LIMIT))
 ORIGIN = Origin(kind="kafka", topic="newsflow.raw-pages", partition=0, offset=0, key=b"k")
-NOW = datetime(2025, 1, 1, tzinfo=UTC).isoformat()
 CEILING_SECONDS = 20.0
 _TAG = re.compile(r"<\s*/?\s*[A-Za-z!][^<>]{0,200}>")
-
-
-def page(content: str, **fields: object) -> bytes:
-    return orjson.dumps({"url": "https://hostile.example/a.html", "fetched_at": NOW, "content": content, **fields})
 
 
 def run(payload: bytes, *, markup_free: bool = False) -> Article | Rejected:
@@ -67,119 +58,6 @@ def article_texts(article: Article) -> list[str]:
 
 
 # -- a fixed corpus of hostile pages (also used by the poison-burst integration test) ------------------
-
-_SAMPLE = sorted(example_pages_dir().iterdir())[0].read_text()
-_ARTICLE_SENTENCES = (
-    "Chính phủ vừa công bố kế hoạch mới nhằm cải thiện hạ tầng giao thông tại các thành phố lớn trong năm tới. "
-    "Theo các chuyên gia, dự án sẽ giúp giảm ùn tắc và tạo thêm hàng nghìn việc làm cho người lao động địa phương. "
-    "Người dân bày tỏ sự ủng hộ nhưng cũng lo ngại về tiến độ và chi phí của những công trình quy mô lớn như vậy. "
-)
-
-
-def _html_article(inner: str) -> str:
-    """A real sample article as HTML, with ``inner`` as its third paragraph."""
-    title, *lines = [ln.strip() for ln in _SAMPLE.splitlines() if ln.strip()]
-    paragraphs = [f"<p>{html.escape(line)}</p>" for line in lines]
-    paragraphs.insert(2, inner)
-    return (
-        f"<html><head><title>{html.escape(title)}</title></head><body><article><h1>{html.escape(title)}</h1>"
-        + "".join(paragraphs)
-        + "</article></body></html>"
-    )
-
-
-def _entity_bomb() -> str:
-    lol = (
-        '<!ENTITY a "'
-        + "lol" * 100
-        + '">'
-        + "".join(f'<!ENTITY {chr(98 + i)} "' + f"&{chr(97 + i)};" * 10 + '">' for i in range(9))
-    )
-    return f'<?xml version="1.0"?><!DOCTYPE html [{lol}]>' + _html_article("<p>&j;&j;&j;</p>")
-
-
-def _external_entity() -> str:
-    return '<!DOCTYPE html [<!ENTITY x SYSTEM "file:///etc/passwd">]>' + _html_article("<p>&x;</p>")
-
-
-HOSTILE_PAGES: dict[str, Callable[[], bytes]] = {
-    # envelopes
-    "truncated JSON": lambda: page("x")[:-5],
-    "JSON array": lambda: b"[1, 2, 3]",
-    "JSON nested 100k deep": lambda: b"[" * 100_000 + b"]" * 100_000,
-    "JSON NaN": lambda: b'{"url": "https://hostile.example/a", "fetched_at": NaN, "content": "x"}',
-    "JSON huge number": lambda: (
-        b'{"url": "https://hostile.example/a", "fetched_at": "'
-        + NOW.encode()
-        + b'", "content": "x", "http_status": 1'
-        + b"0" * 5000
-        + b"}"
-    ),
-    "duplicate keys": lambda: (
-        b'{"url": "https://a.example/1", "url": "https://b.example/2", "fetched_at": "'
-        + NOW.encode()
-        + b'", "content": "'
-        + _ARTICLE_SENTENCES.encode() * 3
-        + b'"}'
-    ),
-    "lone surrogate escape": lambda: (
-        b'{"url": "https://hostile.example/a", "fetched_at": "' + NOW.encode() + b'", "content": "abc \\ud800 def"}'
-    ),
-    "content is an object": lambda: orjson.dumps(
-        {"url": "https://hostile.example/a", "fetched_at": NOW, "content": {"html": "x"}}
-    ),
-    "url is a list": lambda: orjson.dumps({"url": ["https://hostile.example/a"], "fetched_at": NOW, "content": "x"}),
-    "javascript url": lambda: page(_ARTICLE_SENTENCES * 3, url="javascript:alert(1)"),
-    "url with NUL": lambda: page(_ARTICLE_SENTENCES * 3, url="https://hostile.example/a\u0000b"),
-    "naive fetched_at": lambda: page("x", fetched_at="2025-01-01T00:00:00"),
-    "10k headers": lambda: page("x", headers={f"h{i}": "v" for i in range(10_000)}),
-    # bytes
-    "invalid UTF-8": lambda: page(_ARTICLE_SENTENCES).replace(b"Ch", b"\xff\xfe"),
-    "overlong UTF-8": lambda: page("x").replace(b'"x"', b'"\xc0\xaf"'),
-    "UTF-16 payload": lambda: page(_ARTICLE_SENTENCES * 3).decode().encode("utf-16"),
-    "latin-1 payload": lambda: page("café résumé " * 50).decode().encode("latin-1"),
-    "NUL bytes in content": lambda: page(("Tin\u0000 tức " + _ARTICLE_SENTENCES) * 4),
-    "raw NUL bytes": lambda: b"\x00" * 1000,
-    "mojibake content": lambda: page(_ARTICLE_SENTENCES.encode().decode("latin-1") * 3),
-    "BOMs everywhere": lambda: page(("\ufeff" + _ARTICLE_SENTENCES) * 4),
-    "bidi overrides": lambda: page(("\u202e" + _ARTICLE_SENTENCES + "\u202c\u2066") * 4),
-    # sizes
-    "content just under the limit": lambda: page("a" * (LIMIT - 1)),
-    "content exactly at the limit, 4-byte chars": lambda: page("😀" * (LIMIT // 4)),
-    "content just over the limit": lambda: page("a" * (LIMIT + 1)),
-    "content over the limit by one 4-byte char": lambda: page("a" * (LIMIT - 3) + "😀"),
-    "escaped content near the limit": lambda: page('"' * (LIMIT // 2)),
-    # HTML bombs
-    "deep nesting 100k": lambda: page("<div>" * 100_000 + "x" + "</div>" * 100_000, content_type="text/html"),
-    "tiny elements to 5 MiB": lambda: page("<b></b>" * (LIMIT // 7 - 10), content_type="text/html"),
-    "million empty tags": lambda: page("<i>" * 1_000_000, content_type="text/html"),
-    "entity expansion": lambda: page(_entity_bomb(), content_type="text/html"),
-    "external entity": lambda: page(_external_entity(), content_type="text/html"),
-    "unclosed comment": lambda: page("<html><body><!--" + "x" * 1_000_000, content_type="text/html"),
-    "script and entities in article": lambda: page(
-        _html_article("<p>Hello <script>alert('x')</script> &lt;b&gt;bold&lt;/b&gt; &amp; more text here.</p>"),
-        content_type="text/html",
-    ),
-    "attributes 1M long": lambda: page(
-        _html_article('<p class="' + "a " * 500_000 + '">x</p>'), content_type="text/html"
-    ),
-    # regex fodder
-    "separator runs": lambda: page(("- " * 200_000 + "x\n") * 3),
-    "credit-like line": lambda: page("Ảnh: " + "a:" * 300_000 + "\n" + _ARTICLE_SENTENCES * 3),
-    "parentheses": lambda: page("(" * 500_000 + _ARTICLE_SENTENCES + ")" * 500_000),
-    "digits and colons": lambda: page(("12:3" * 200_000) + "\n" + _ARTICLE_SENTENCES * 3),
-    "date-like runs": lambda: page("1/1/1/1/1/1/" * 200_000),
-    "one 5 MiB token": lambda: page("x" * (LIMIT - 100)),
-    "whitespace only": lambda: page(" \t\u00a0\u3000\n" * 200_000),
-    "attribution-like": lambda: page(("Theo " + "(" * 1000 + "Reuters" + ")" * 1000 + "\n") * 200),
-    "title separators": lambda: page(("Tin | " * 50_000) + "\n" + _ARTICLE_SENTENCES * 3),
-    # scripts
-    "Arabic": lambda: page("أعلنت الحكومة اليوم عن خطة جديدة لتحسين البنية التحتية في المدن الكبرى. " * 30),
-    "Thai": lambda: page("รัฐบาลประกาศแผนใหม่เพื่อปรับปรุงโครงสร้างพื้นฐานในเมืองใหญ่วันนี้ " * 30),
-    "CJK": lambda: page("政府今天宣布了一项改善大城市基础设施的新计划。专家表示该项目将减少交通拥堵。" * 30),
-    "emoji ZWJ": lambda: page("👩‍👩‍👧‍👦 " * 5000 + _ARTICLE_SENTENCES),
-    "zalgo": lambda: page(("T" + "\u0301\u0302\u0303\u0304" * 50 + "in ") * 2000),
-}
 
 
 _ESCAPED_MARKUP = {"script and entities in article"}
@@ -245,7 +123,7 @@ def test_any_json_document_becomes_a_record(document: dict[str, object]) -> None
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.binary(max_size=2048), st.integers(min_value=0, max_value=200))
 def test_corrupted_page_bytes_become_a_record(noise: bytes, at: int) -> None:
-    good = page(_ARTICLE_SENTENCES * 2)
+    good = page(ARTICLE_SENTENCES * 2)
     position = min(at, len(good))
     run(good[:position] + noise + good[position:])
 
@@ -264,7 +142,7 @@ def mixed_script_text(draw: st.DrawFn) -> str:
         alphabet = st.characters(min_codepoint=low, max_codepoint=high, exclude_categories=["Cs"])
         parts.append(draw(st.text(alphabet=alphabet, min_size=1, max_size=300)))
         parts.append(draw(st.sampled_from([" ", "\n", ". ", "\n\n", "<p>", "</p>", " | ", ": "])))
-    return "".join(parts) + _ARTICLE_SENTENCES * draw(st.integers(0, 3))
+    return "".join(parts) + ARTICLE_SENTENCES * draw(st.integers(0, 3))
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -284,7 +162,7 @@ REGEX_FODDER = st.text(
 @given(REGEX_FODDER, st.integers(min_value=1_000, max_value=60_000), st.sampled_from(["", "x", "\n", "Ảnh: A"]))
 def test_repeated_regex_fodder_finishes(unit: str, repeat: int, tail: str) -> None:
     text = (unit * (repeat // len(unit) + 1))[:repeat] + tail
-    run(page(text + "\n" + _ARTICLE_SENTENCES * 2))
+    run(page(text + "\n" + ARTICLE_SENTENCES * 2))
 
 
 # -- the stream's pure helpers ---------------------------------------------------------------------------

@@ -10,7 +10,8 @@ from datetime import UTC, datetime
 from prometheus_client.parser import text_string_to_metric_families
 
 from schemas import Origin, Rejected, RejectReason
-from tests.test_compose import DASHBOARD, METRICS, dashboard_panels, promql_parts
+from tests.support.contracts import DASHBOARD, METRICS, dashboard_panels
+from tests.support.promql import promql_parts
 from workers.inputs import iter_inputs
 from workers.monitoring import ArticleSummary, Metrics
 from workers.monitoring import labels as lb
@@ -229,7 +230,9 @@ def test_stage_timer_plugs_into_the_pipeline() -> None:
     assert len(records) == 5
     for record in records:
         pipeline.run(record.payload, record.origin)
-    for stage in ("parse", "normalize", "segment", "classify", "assemble"):
+    enrichment = [f"enrich.{stage.name}" for stage in pipeline.stages.enrich]
+    assert len(enrichment) == 6
+    for stage in ("parse", "normalize", "segment", "classify", "assemble", "enrich", *enrichment):
         assert metrics.value("newsflow_stage_seconds_count", {"stage": stage}) == 5, stage
         assert (metrics.value("newsflow_stage_seconds_sum", {"stage": stage}) or 0) > 0
     assert metrics.value("newsflow_stage_seconds_count", {"stage": "other"}) is None

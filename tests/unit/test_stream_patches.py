@@ -6,6 +6,7 @@ The real broker shows the loss they prevent: tests/integration/stream/test_rebal
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from types import SimpleNamespace
 from typing import Any
 
@@ -13,6 +14,7 @@ import pytest
 from faust.tables.recovery import Recovery
 from faust.transport.drivers.aiokafka import AIOKafkaConsumerThread
 
+from workers.stream import patches
 from workers.stream.patches import (
     _ActivePartitionsNow,
     _resuming_after_seek,
@@ -109,3 +111,23 @@ def test_the_patches_are_installed_once_on_faust_classes() -> None:
     assert not seek_before_resuming_streams() and not fetch_only_active_partitions()
     assert (Recovery._resume_streams, AIOKafkaConsumerThread._fetch_records) == (resume_streams, fetch)
     assert Recovery.on_recovery_completed.__name__ == "resume_after_seek"
+
+
+def test_every_internal_the_workarounds_patch_is_in_the_pinned_versions() -> None:
+    patches.check()  # raises PatchError naming the workaround otherwise
+
+
+def test_a_missing_internal_fails_naming_the_workaround_and_its_upstream_issue() -> None:
+    gone = dataclasses.replace(patches.WORKAROUNDS[1], internals=("faust.tables.recovery:Recovery._gone",))
+    with pytest.raises(patches.PatchError) as raised:
+        patches.check((gone,))
+    message = str(raised.value)
+    assert "seek_before_resuming_streams" in message and "Recovery._gone" in message
+    assert "faust-streaming/faust/issues/216" in message and "faust-streaming<0.16" in message
+
+
+def test_the_module_docstring_and_the_registry_name_all_six_workarounds() -> None:
+    names = [workaround.name for workaround in patches.WORKAROUNDS]
+    assert len(names) == 6 and len(set(names)) == 6
+    assert all(callable(getattr(patches, name)) for name in names)
+    assert all(f":func:`{name}`" in (patches.__doc__ or "") for name in names)

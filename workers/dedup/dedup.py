@@ -18,8 +18,8 @@ import orjson
 from schemas import Article
 from workers.dedup.canonical import Member, canonical, member_of, original_publisher
 from workers.dedup.minhash import BAND_DIGEST_BYTES, LshParams, band_digests, band_keys, signature
+from workers.dedup.shingles import shingle_hashes, shingle_set, tokens
 from workers.dedup.store import MemoryStore, StateStore, StoreFactory, append_to_buckets, split_ids
-from workers.dedup.text import shingle_hashes, shingle_set, tokens
 from workers.dedup.verify import IDENTICAL, Similarity, VerifyParams, compare
 
 DAY = 86_400.0

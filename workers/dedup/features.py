@@ -6,7 +6,8 @@ import itertools
 import re
 
 from schemas import Article
-from workers.dedup.text import matching_key_function, tokens
+from workers.dedup.shingles import tokens
+from workers.text.keys import uncached_matching_key
 
 ENTITY_WEIGHT = {"person": 3.0, "organization": 2.5, "location": 1.5}
 KEYWORD_WEIGHT = 2.0
@@ -56,25 +57,24 @@ def _name_parts(text: str) -> tuple[list[str], list[str]]:
 
 
 def story_features(article: Article) -> dict[str, float]:
-    key = matching_key_function()
     weights: dict[str, float] = {}
 
     def add(feature: str, weight: float) -> None:
         weights[feature] = max(weights.get(feature, 0.0), weight)
 
     for entity in article.entities:
-        add("e:" + key(entity.name), ENTITY_WEIGHT[entity.type])
+        add("e:" + uncached_matching_key(entity.name), ENTITY_WEIGHT[entity.type])
     for keyword in article.keywords:
-        add("k:" + key(keyword), KEYWORD_WEIGHT)
+        add("k:" + uncached_matching_key(keyword), KEYWORD_WEIGHT)
     if not article.entities:
         singles, pairs = _name_parts(f"{article.title}\n{article.lead or ''}")
         in_pairs = {word for pair in pairs for word in pair.split()}
         for name in pairs:
-            words = key(name).split()
+            words = uncached_matching_key(name).split()
             if not any(word in _STOP for word in words):
                 add("e:" + " ".join(words), NAME_WEIGHT)
         for name in singles:
-            folded = key(name)
+            folded = uncached_matching_key(name)
             if name not in in_pairs and folded not in _STOP and len(folded) > 1:
                 add("e:" + folded, NAME_WEIGHT)
     names = {feature[2:] for feature in weights if feature.startswith("e:")}

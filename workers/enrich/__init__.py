@@ -7,8 +7,7 @@ the article unchanged for a stage that fails, so a bug in one field cannot drop 
 from __future__ import annotations
 
 import logging
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Protocol
 
 from schemas import Article
@@ -18,7 +17,8 @@ from workers.enrich.dates import ExtractDates
 from workers.enrich.entities import ExtractEntities
 from workers.enrich.keywords import ExtractKeywords
 from workers.enrich.language import DetectLanguage
-from workers.enrich.matching import matching_key
+from workers.limits import DEFAULT_LIMITS
+from workers.timing import StageClock
 
 log = logging.getLogger("newsflow.enrich")
 
@@ -29,7 +29,7 @@ class Stage(Protocol):
     def run(self, article: Article) -> Article: ...
 
 
-def default_stages(*, max_entities: int = 40) -> list[Stage]:
+def default_stages(*, max_entities: int = DEFAULT_LIMITS.max_entities) -> list[Stage]:
     # Language first: counts, entities, keywords and category all depend on it.
     return [
         DetectLanguage(),
@@ -48,23 +48,29 @@ class Enrich:
         self,
         stages: Sequence[Stage] | None = None,
         *,
-        stage_timer: Callable[[str, float], None] | None = None,
-        max_entities: int = 40,
+        clock: StageClock | None = None,
+        max_entities: int = DEFAULT_LIMITS.max_entities,
     ) -> None:
-        """``max_entities`` applies to the default stages; given ``stages`` are used as they are."""
+        """``max_entities`` applies to the default stages; given ``stages`` are used as they are.
+
+        ``clock`` times each stage (:class:`~workers.timing.StageClock`); none by default.
+        """
         self.stages = list(stages) if stages is not None else default_stages(max_entities=max_entities)
-        self._timer = stage_timer
+        self.clock = clock or StageClock()
 
     def run(self, article: Article) -> Article:
         for stage in self.stages:
-            started = time.perf_counter()
-            try:
-                article = stage.run(article)
-            except Exception:
-                log.exception("enrichment stage failed", extra={"stage": stage.name, "url": article.url[:500]})
-            if self._timer is not None:
-                self._timer(stage.name, time.perf_counter() - started)
+            article = self.clock.run(stage.name, _run_or_keep, stage, article)
         return article
 
 
-__all__ = ["Enrich", "Stage", "default_stages", "matching_key"]
+def _run_or_keep(stage: Stage, article: Article) -> Article:
+    """The stage's article, or ``article`` unchanged when the stage fails (logged)."""
+    try:
+        return stage.run(article)
+    except Exception:
+        log.exception("enrichment stage failed", extra={"stage": stage.name, "url": article.url[:500]})
+        return article
+
+
+__all__ = ["Enrich", "Stage", "default_stages"]

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from schemas import Article
 from workers.enrich.data import load_json
-from workers.enrich.matching import fold, fold_aligned
+from workers.text.keys import fold, fold_aligned
 
 _WORDS = re.compile(r"[^\W\d_]+")
 _MIN_FEATURES = 4

@@ -15,8 +15,9 @@ from typing import Literal
 from pydantic import TypeAdapter
 
 from schemas import Article, EventTime, MentionedDate
-from workers.enrich.matching import fold_aligned
-from workers.month_names import MONTH_NAMES
+from workers.text.datelines import parse_dateline
+from workers.text.keys import fold_aligned
+from workers.text.months import MONTH_NAMES
 
 Precision = Literal["day", "month", "year"]
 _MAX_DATES = 30
@@ -294,8 +295,6 @@ def find_dates(text: str, ref: date, published: date | None, language: str | Non
 
 def stated_publish_date(article: Article) -> datetime | None:
     """A dateline written as its own short paragraph at the top or bottom ('Thứ hai, 21/1/2025 10:30')."""
-    from workers.pipeline.dates import parse_dateline  # workers.pipeline imports this package
-
     paragraphs = [article.lead, *article.body] if article.lead else article.body
     for paragraph in (paragraphs[:1] + paragraphs[-1:]) if paragraphs else []:
         if len(paragraph) <= 60 and sum(c.isdigit() for c in paragraph) >= 6:

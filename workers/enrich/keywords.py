@@ -15,7 +15,8 @@ from functools import lru_cache
 
 from schemas import Article
 from workers.enrich.data import load_lines
-from workers.enrich.matching import fold_aligned, matching_key
+from workers.text.keys import fold_aligned, matching_key
+from workers.text.stoplists import stoplist
 
 # Punctuation ends a phrase. A positive class, written out before its repeat: the regex engine
 # skips ahead only to the characters a pattern can start with, and finds none for ``[...]+``.
@@ -34,8 +35,6 @@ _Phrases = dict[str, tuple[tuple[str, ...], ...]]
 @lru_cache(maxsize=64)
 def stopwords(language: str) -> tuple[frozenset[str], _Phrases]:
     """Single-word stopwords and multi-word ones ('thực hiện'), both in matching form."""
-    from workers.pipeline.language import stoplist  # workers.pipeline imports this package
-
     words = {matching_key(w) for w in load_lines("stopwords_vi.txt")} if language == "vi" else set(stoplist(language))
     phrases: dict[str, list[tuple[str, ...]]] = {}
     for phrase in (w for w in words if " " in w):

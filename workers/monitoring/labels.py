@@ -58,8 +58,13 @@ CATEGORIES: Final = frozenset(_BASE_CATEGORIES) | _shipped_categories()
 
 REASONS: Final = frozenset(reason.value for reason in RejectReason)
 
-# Pipeline stages (``Stage.name``) plus ``pipeline``: the whole run, timed around it.
-STAGES: Final = frozenset({"parse", "normalize", "segment", "classify", "assemble", "enrich", "dedup", "pipeline"})
+# Pipeline stages (``Stage.name``), each enrichment stage as ``enrich.<name>`` (``enrich`` is their sum),
+# plus ``pipeline``: the whole run, timed around it.
+_ENRICH_STAGES: Final = ("language", "counts", "dates", "entities", "keywords", "category")
+STAGES: Final = frozenset(
+    {"parse", "normalize", "segment", "classify", "assemble", "enrich", "dedup", "pipeline"}
+    | {f"enrich.{stage}" for stage in _ENRICH_STAGES}
+)
 
 DUPLICATE_KINDS: Final = frozenset({"exact", "near"})
 CLOCKS: Final = ("fetched", "produced")

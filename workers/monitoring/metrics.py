@@ -1,7 +1,7 @@
 """The worker's Prometheus metrics, in their own ``CollectorRegistry``.
 
 The names and labels are the contract that ``dashboards/newsflow.json`` queries (``METRICS`` in
-``tests/test_compose.py``; the table in ``docs/monitoring.md``). Every label value passes through
+``tests/support/contracts.py``; the table in ``docs/monitoring.md``). Every label value passes through
 :mod:`workers.monitoring.labels`, so the number of series is bounded whatever the input.
 
 A registry of its own (not prometheus_client's global ``REGISTRY``) keeps tests independent and lets
@@ -13,7 +13,7 @@ from __future__ import annotations
 import time
 from collections import Counter as Tally
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import Any
+from typing import Any, Protocol
 
 from prometheus_client import (
     CollectorRegistry,
@@ -31,7 +31,6 @@ from schemas import Article, Rejected
 from workers import PIPELINE_VERSION, __version__
 from workers.monitoring import labels as lb
 from workers.monitoring.recent import ArticleSummary
-from workers.stream.publish import PublishStats
 
 # The classic text format: every newsflow name is a legacy name, so the exposition is the same as in
 # prometheus_client's newer default (version=1.0.0) and every Prometheus version parses it.
@@ -51,12 +50,24 @@ LATENCY_BUCKETS = (
 TopicPartition = tuple[str, int]
 
 
+class PublishCounts(Protocol):
+    """What the publish retry metrics read of an agent's counters (``workers.stream.publish.PublishStats``)."""
+
+    @property
+    def retries(self) -> Mapping[tuple[str, str], int]:
+        """Failed attempts by (output topic, error class), all retried."""
+
+    @property
+    def blocked_seconds(self) -> float:
+        """How long the publish that keeps failing has been retried; 0 when none is failing."""
+
+
 class PublishCollector(Collector):
-    """The publish retry metrics, read at scrape time from the agents' :class:`PublishStats` (the retry
+    """The publish retry metrics, read at scrape time from the agents' :class:`PublishCounts` (the retry
     loop in ``workers/stream/publish.py`` only counts): ``sources()`` returns them."""
 
     def __init__(self) -> None:
-        self.sources: Callable[[], Iterable[PublishStats]] = tuple
+        self.sources: Callable[[], Iterable[PublishCounts]] = tuple
         self._topic = lb.TopicLabels()
 
     def collect(self) -> Iterator[Metric]:
@@ -217,7 +228,7 @@ class Metrics:
         self.stories.inc(count)
 
     def stage_timer(self, stage: str, seconds: float) -> None:
-        """A :data:`workers.pipeline.pipeline.StageTimer`: pass it as ``Pipeline(stage_timer=...)``."""
+        """A :data:`workers.timing.StageTimer`: pass it as ``Pipeline(stage_timer=...)``."""
         self._child(self.stage_seconds, (stage,), lambda: (lb.stage_label(stage),)).observe(max(0.0, seconds))
 
     def stages(self, timings: Iterable[tuple[str, float]]) -> None:
@@ -253,8 +264,8 @@ class Metrics:
         self.rebalances.inc()
 
     # -- read at scrape time ----------------------------------------------------------------------
-    def watch_publishing(self, sources: Callable[[], Iterable[PublishStats]]) -> None:
-        """Export the retry counters of the :class:`PublishStats` that ``sources()`` returns (the agents')."""
+    def watch_publishing(self, sources: Callable[[], Iterable[PublishCounts]]) -> None:
+        """Export the retry counters of the :class:`PublishCounts` that ``sources()`` returns (the agents')."""
         self._publish.sources = sources
 
     # -- exposition ----------------------------------------------------------------------------

@@ -11,7 +11,7 @@ StageTimes = tuple[tuple[str, float], ...]
 
 
 class StageRecorder:
-    """A :data:`workers.pipeline.pipeline.StageTimer` that keeps the times of the current message."""
+    """A :data:`workers.timing.StageTimer` that keeps the times of the current message."""
 
     __slots__ = ("_times",)
 

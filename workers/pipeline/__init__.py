@@ -4,6 +4,6 @@ Both drivers, the Faust worker and ``newsflow process``, call :class:`Pipeline`.
 """
 
 from workers.pipeline.errors import RejectError
-from workers.pipeline.pipeline import Pipeline, PipelineSettings
+from workers.pipeline.pipeline import Pipeline, PipelineSettings, Stages
 
-__all__ = ["Pipeline", "PipelineSettings", "RejectError"]
+__all__ = ["Pipeline", "PipelineSettings", "RejectError", "Stages"]

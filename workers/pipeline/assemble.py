@@ -10,12 +10,15 @@ from pydantic import ValidationError
 
 from schemas import Article, Caption, RawPage, RejectReason
 from workers import PIPELINE_VERSION
+from workers.limits import DEFAULT_LIMITS
 from workers.pipeline import attribution, identity
 from workers.pipeline.classify import Classified
-from workers.pipeline.dates import parse_dateline, parse_iso
 from workers.pipeline.document import Block, Label
 from workers.pipeline.errors import RejectError
-from workers.pipeline.language import guess_language, tokens, uses_spaces
+from workers.text.datelines import parse_dateline, parse_iso
+from workers.text.keys import uncached_matching_key
+from workers.text.stoplists import guess_language
+from workers.text.words import tokens, uses_spaces
 
 _WORDS_PER_MINUTE = 230
 _TITLE_SEPARATOR = re.compile(r"\s+[|\-–—•]\s+")
@@ -30,7 +33,7 @@ def _dedupe(items: list[str]) -> list[str]:
     seen: set[str] = set()
     out = []
     for item in items:
-        key = identity.matching_form(item)
+        key = uncached_matching_key(item)
         if key and key not in seen:
             seen.add(key)
             out.append(item)
@@ -68,7 +71,7 @@ def _title(classified: Classified) -> str | None:
 
 @dataclass(frozen=True, slots=True)
 class Assemble:
-    max_paragraphs: int = 2000
+    max_paragraphs: int = DEFAULT_LIMITS.max_paragraphs
     name: str = "assemble"
 
     def run(self, page: RawPage, classified: Classified) -> Article:
@@ -89,7 +92,7 @@ class Assemble:
             lead is None
             and meta.description
             and body
-            and identity.matching_form(body[0]) == identity.matching_form(meta.description)
+            and uncached_matching_key(body[0]) == uncached_matching_key(meta.description)
         ):
             lead = body.pop(0)
         title = _title(classified) or (lead or body[0])[:160]

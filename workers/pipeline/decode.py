@@ -140,3 +140,13 @@ class ParseRawPage:
                 stage=self.name,
                 details=[{"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in errors[:20]],
             ) from None
+
+
+def peek_url(payload: bytes) -> str | None:
+    """The ``url`` of a message that may not parse as a ``RawPage`` (for its dead letter), else None."""
+    try:
+        document = orjson.loads(payload)
+    except orjson.JSONDecodeError:
+        return None
+    url = document.get("url") if isinstance(document, dict) else None
+    return url[:8192] if isinstance(url, str) else None

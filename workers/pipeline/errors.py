@@ -1,3 +1,5 @@
+"""The one exception a stage raises for input that cannot become an article: :class:`RejectError`."""
+
 from __future__ import annotations
 
 from typing import Any

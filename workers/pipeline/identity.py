@@ -34,11 +34,11 @@ def article_id(canonical: str) -> str:
     return hashlib.blake2b(canonical.encode("utf-8"), digest_size=16).hexdigest()
 
 
-def matching_form(text: str) -> str:
-    """Case-folded NFC text with whitespace collapsed: the key every match uses."""
-    return " ".join(unicodedata.normalize("NFC", text).casefold().split())
-
-
 def content_hash(paragraphs: list[str]) -> str:
-    joined = "\n".join(matching_form(p) for p in paragraphs)
+    """Hash of the paragraphs' NFC, case-folded text, whitespace collapsed.
+
+    Not :func:`workers.text.keys.matching_key` (which also folds Vietnamese tone-mark placement):
+    consumers store this hash, and folding here would change it for every article written the old way.
+    """
+    joined = "\n".join(" ".join(unicodedata.normalize("NFC", p).casefold().split()) for p in paragraphs)
     return hashlib.blake2b(joined.encode("utf-8"), digest_size=16).hexdigest()

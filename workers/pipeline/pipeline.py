@@ -1,64 +1,94 @@
-"""The whole pipeline, as both drivers run it."""
+"""The whole pipeline, as both drivers and every benchmark run it: built from its stages, each timed in one place."""
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
-
-import orjson
-from pydantic import BaseModel, Field
 
 from schemas import Article, Origin, RawPage, RawPageLimits, Rejected, RejectReason
 from workers import PIPELINE_VERSION
-from workers.enrich import Enrich
+from workers.enrich import Enrich, default_stages
+from workers.enrich import Stage as EnrichStage
+from workers.limits import PipelineSettings
 from workers.pipeline.assemble import Assemble
-from workers.pipeline.classify import Classify
-from workers.pipeline.decode import ParseRawPage
+from workers.pipeline.classify import Classified, Classify
+from workers.pipeline.decode import ParseRawPage, peek_url
+from workers.pipeline.document import Document
 from workers.pipeline.errors import RejectError
 from workers.pipeline.fallback import HtmlFallback
 from workers.pipeline.normalize import Normalize
 from workers.pipeline.segment import Segment
+from workers.timing import Clock, StageClock, StageTimer
 
 log = logging.getLogger("newsflow.pipeline")
-StageTimer = Callable[[str, float], None]
+
+__all__ = ["Pipeline", "PipelineSettings", "StageTimer", "Stages"]
 
 
-class PipelineSettings(BaseModel):
-    max_content_bytes: int = Field(5 * 1024 * 1024, gt=0, description="Largest page content accepted.")
-    max_paragraphs: int = Field(2000, gt=0, description="Body paragraphs kept per article.")
-    max_entities: int = Field(40, gt=0, description="Entities kept per article, the most mentioned first.")
+@dataclass(frozen=True, slots=True)
+class Stages:
+    """The stages of a :class:`Pipeline`, in the order they run; replace any with ``dataclasses.replace``."""
+
+    parse: ParseRawPage
+    normalize: Normalize
+    segment: Segment
+    classify: Classify
+    fallback: HtmlFallback  # classify again on trafilatura's text when the HTML gave no article
+    assemble: Assemble
+    enrich: Sequence[EnrichStage]
+
+    @classmethod
+    def of(cls, settings: PipelineSettings) -> Stages:
+        """The shipped stages under ``settings``' limits."""
+        return cls(
+            parse=ParseRawPage(RawPageLimits(max_content_bytes=settings.max_content_bytes)),
+            normalize=Normalize(),
+            segment=Segment(),
+            classify=Classify(),
+            fallback=HtmlFallback(),
+            assemble=Assemble(max_paragraphs=settings.max_paragraphs),
+            enrich=default_stages(max_entities=settings.max_entities),
+        )
+
+    def without_enrichment(self) -> Stages:
+        """Extraction alone: the article as ``assemble`` leaves it."""
+        return dataclasses.replace(self, enrich=())
 
 
 class Pipeline:
     """Raw message bytes -> ``Article`` or ``Rejected``; never raises for bad input.
 
-    ``stage_timer`` (optional) is called with each stage's name and duration in seconds.
+    ``stages`` defaults to :meth:`Stages.of` ``settings``. ``stage_timer`` (optional) is called with each
+    stage's name and its duration on ``clock`` (``time.perf_counter`` unless given); enrichment stages
+    report as ``enrich.<stage>`` and their sum as ``enrich``.
     """
 
-    def __init__(self, settings: PipelineSettings | None = None, *, stage_timer: StageTimer | None = None) -> None:
+    def __init__(
+        self,
+        settings: PipelineSettings | None = None,
+        *,
+        stages: Stages | None = None,
+        stage_timer: StageTimer | None = None,
+        clock: Clock = time.perf_counter,
+    ) -> None:
         self.settings = settings or PipelineSettings()
-        self.parse = ParseRawPage(RawPageLimits(max_content_bytes=self.settings.max_content_bytes))
-        self.normalize = Normalize()
-        self.segment = Segment()
-        self.classify = Classify()
-        self.fallback = HtmlFallback()
-        self.assemble = Assemble(max_paragraphs=self.settings.max_paragraphs)
-        self.enrich = Enrich(max_entities=self.settings.max_entities)
-        self._timer = stage_timer
-
-    def _timed(self, name: str, started: float) -> float:
-        now = time.perf_counter()
-        if self._timer is not None:
-            self._timer(name, now - started)
-        return now
+        self.stages = stages or Stages.of(self.settings)
+        self.clock = StageClock(stage_timer, clock)
+        self.parse = self.stages.parse
+        self.normalize = self.stages.normalize
+        self.segment = self.stages.segment
+        self.classify = self.stages.classify
+        self.fallback = self.stages.fallback
+        self.assemble = self.stages.assemble
+        self.enrich = Enrich(self.stages.enrich, clock=self.clock.within(f"{Enrich.name}."))
 
     def run(self, payload: bytes, origin: Origin) -> Article | Rejected:
         try:
-            started = time.perf_counter()
-            page = self.parse.run(payload)
-            self._timed(self.parse.name, started)
+            page = self.clock.run(self.parse.name, self.parse.run, payload)
         except RejectError as exc:
             return self.reject(exc, payload, origin)
         return self.run_page(page, payload=payload, origin=origin)
@@ -76,22 +106,21 @@ class Pipeline:
             return self.reject(error, payload, origin, url=page.url, page=page)
 
     def extract(self, page: RawPage) -> Article:
-        started = time.perf_counter()
-        page = self.normalize.run(page)
-        started = self._timed(self.normalize.name, started)
+        """Normalize .. enrich: the article of a parsed page; raises :class:`RejectError`."""
+        clock = self.clock
+        page = clock.run(self.normalize.name, self.normalize.run, page)
         if not page.content.strip():
             raise RejectError(RejectReason.EMPTY, f"the page {page.url[:200]} has no content", stage="normalize")
-        document = self.segment.run(page)
-        started = self._timed(self.segment.name, started)
+        document = clock.run(self.segment.name, self.segment.run, page)
+        classified = clock.run(self.classify.name, self._classify, page, document)
+        article = clock.run(self.assemble.name, self.assemble.run, page, classified)
+        return clock.run(self.enrich.name, self.enrich.run, article)
+
+    def _classify(self, page: RawPage, document: Document) -> Classified:
         classified = self.classify.run(document)
         if self.fallback.needed(classified):
             classified = self.fallback.run(page, classified, self.classify) or classified
-        started = self._timed(self.classify.name, started)
-        article = self.assemble.run(page, classified)
-        started = self._timed(self.assemble.name, started)
-        article = self.enrich.run(article)
-        self._timed(self.enrich.name, started)
-        return article
+        return classified
 
     def reject(
         self,
@@ -109,18 +138,9 @@ class Pipeline:
             message=error.message,
             stage=error.stage,
             details=error.details,
-            url=url or _peek_url(payload),
+            url=url or peek_url(payload),
             payload=payload,
             origin=origin or Origin(kind="stdin"),
             rejected_at=datetime.now(UTC),
             pipeline_version=PIPELINE_VERSION,
         )
-
-
-def _peek_url(payload: bytes) -> str | None:
-    try:
-        document = orjson.loads(payload)
-    except orjson.JSONDecodeError:
-        return None
-    url = document.get("url") if isinstance(document, dict) else None
-    return url[:8192] if isinstance(url, str) else None

@@ -19,20 +19,14 @@ from typing import Any, cast
 import faust
 
 from workers.monitoring import Health, HealthPolicy, Monitor
-from workers.monitoring.wiring import install_monitoring
 from workers.settings import ProcessingGuarantee, Settings
+from workers.stream import patches
 from workers.stream.codec import register_codec
 from workers.stream.dedup_agent import install_dedup
 from workers.stream.executor import PipelineRunner, ProcessPipelineRunner
 from workers.stream.inflight import run_in_order
 from workers.stream.kafka import aiokafka_options, faust_broker_urls, faust_credentials
-from workers.stream.patches import (
-    commit_before_revocation,
-    fetch_only_active_partitions,
-    idempotent_producers,
-    seek_before_resuming_streams,
-    stop_stale_transactional_producers,
-)
+from workers.stream.monitoring import install_monitoring
 from workers.stream.publish import CommitGuard, PublishStats, hold_unacknowledged, publish
 from workers.stream.records import Outcome, origin_of_message
 from workers.stream.topics import message_limits
@@ -241,8 +235,7 @@ def create_app(settings: Settings, *, runner: PipelineRunner | None = None) -> t
         datadir=str(settings.data_dir),
         processing_guarantee=settings.processing_guarantee.value,
         topic_partitions=settings.partitions,
-        # The runner resolves an unset factor against the cluster first (topics.resolve_replication).
-        topic_replication_factor=settings.replication_factor or 1,
+        topic_replication_factor=settings.replication_factor,
         topic_allow_declare=settings.create_topics,
         topic_disable_leader=True,
         consumer_auto_offset_reset="earliest",
@@ -280,17 +273,12 @@ def create_app(settings: Settings, *, runner: PipelineRunner | None = None) -> t
         health=HealthPolicy(stuck_after=settings.stuck_seconds),
     )
     # Dedup on: Articles go to the one-partition dedup input; its agent publishes them (stream/dedup_agent.py).
-    page_articles = install_dedup(app, settings, articles) if settings.dedup else articles
-    handler = PageHandler(settings, pipeline_runner, page_articles, rejected, monitor)
-    install_monitoring(app, monitor, settings)
-    # Faust drops acked offsets before its revocation commit, and loses messages fetched while it seeks
-    # after a rebalance (workers/stream/patches.py).
-    seek_before_resuming_streams()
-    fetch_only_active_partitions()
-    idempotent_producers()  # acks=all + idempotence under at_least_once too (a leader may die mid-request)
-    commit_before_revocation(app, aiokafka_options(settings), exactly_once=handler.transactional)
-    if settings.processing_guarantee == ProcessingGuarantee.EXACTLY_ONCE:
-        stop_stale_transactional_producers(app)  # Faust keeps fenced producers of standby partitions
+    dedup = install_dedup(app, settings, articles) if settings.dedup else None
+    handler = PageHandler(settings, pipeline_runner, dedup.input if dedup else articles, rejected, monitor)
+    publishing = [handler.publish_stats, *([dedup.handler.publish_stats] if dedup else [])]
+    install_monitoring(app, monitor, settings, publishing)
+    # The six workarounds of Faust and aiokafka defects (workers/stream/patches.py), checked first.
+    patches.install(app, aiokafka_options(settings), exactly_once=handler.transactional)
 
     # One actor: messages of a partition are published in order, and (exactly_once) a transaction never
     # holds the output of an unacked message. Two actors measured no faster (docs/streaming.md).
@@ -321,6 +309,4 @@ def create_app(settings: Settings, *, runner: PipelineRunner | None = None) -> t
 
     app.on_before_shutdown.connect(_close_runner)
 
-    app_any: Any = app
-    app_any.newsflow_handler = handler
     return app, handler

@@ -36,19 +36,13 @@ from typing import Any, Literal
 import faust
 
 from schemas import Article, Story
+from schemas.headers import CONTENT_TYPE, HEADER_CONTENT_TYPE, HEADER_SCHEMA, HEADER_SCHEMA_VERSION
 from workers.dedup import DedupStage, MemoryStore, StateStore
 from workers.dedup.dedup import DAY, event_time
 from workers.serialization import to_json_bytes
 from workers.settings import ProcessingGuarantee, Settings
 from workers.stream.publish import CommitGuard, PublishStats, hold_unacknowledged, publish
-from workers.stream.records import (
-    CONTENT_TYPE,
-    HEADER_CONTENT_TYPE,
-    HEADER_SCHEMA,
-    HEADER_SCHEMA_VERSION,
-    Header,
-    article_headers,
-)
+from workers.stream.records import Header, article_headers
 
 log = logging.getLogger("newsflow.stream.dedup")
 
@@ -320,8 +314,16 @@ class DedupHandler:
         return await publish(send, topic=topic, coordinates=coordinates, abandon=abandon, stats=self.publish_stats)
 
 
-def install_dedup(app: faust.App, settings: Settings, articles: faust.TopicT) -> faust.TopicT:
-    """Tables, the dedup input topic and agent; returns the topic the page agent must publish Articles to."""
+@dataclass(frozen=True, slots=True)
+class InstalledDedup:
+    """The topic the page agent must publish Articles to, and the dedup agent's handler behind it."""
+
+    input: faust.TopicT
+    handler: DedupHandler
+
+
+def install_dedup(app: faust.App, settings: Settings, articles: faust.TopicT) -> InstalledDedup:
+    """Tables, the dedup input topic and agent."""
     # No standby replicas: with one dedup partition a standby worker replays every changelog write, and
     # two-worker runs stalled with standbys on (Faust recovery); a new owner restores from the changelog.
     app.conf.table_standby_replicas = 0
@@ -360,6 +362,4 @@ def install_dedup(app: faust.App, settings: Settings, articles: faust.TopicT) ->
 
     app.on_partitions_assigned.connect(_reset)
 
-    app_any: Any = app
-    app_any.newsflow_dedup = handler
-    return dedup_input
+    return InstalledDedup(dedup_input, handler)

@@ -37,6 +37,7 @@ from schemas import Origin, Rejected, RejectReason
 from workers import PIPELINE_VERSION
 from workers.monitoring.stages import StageRecorder
 from workers.pipeline import Pipeline, PipelineSettings, RejectError
+from workers.pipeline.decode import peek_url
 from workers.stream.records import Outcome, outcome_of
 from workers.stream.samples import example_pages_dir, text_as_html
 
@@ -54,12 +55,6 @@ class PipelineRunner(Protocol):
     async def close(self) -> None: ...
 
 
-def _peek_url(payload: bytes) -> str | None:
-    from workers.pipeline.pipeline import _peek_url as peek
-
-    return peek(payload)
-
-
 def failure_outcome(reason: RejectReason, message: str, payload: bytes, origin: Origin, key: bytes | None) -> Outcome:
     """A dead letter built by the driver, not by the pipeline (timeout, crashed pipeline process)."""
     error = RejectError(reason, message, stage="pipeline")
@@ -67,7 +62,7 @@ def failure_outcome(reason: RejectReason, message: str, payload: bytes, origin: 
         reason=error.reason,
         message=error.message,
         stage=error.stage,
-        url=_peek_url(payload),
+        url=peek_url(payload),
         payload=payload,
         origin=origin,
         rejected_at=datetime.now(UTC),

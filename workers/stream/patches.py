@@ -1,29 +1,175 @@
-"""Workarounds for library defects that the fault suite (``tests/faults``) found; installed by the runner.
+"""Workarounds for library defects that the fault suite (``tests/faults``) found; :func:`install` installs all six.
 
-aiokafka 0.14 metadata spin while no broker answers
+They patch private internals of the versions ``pyproject.toml`` pins (faust-streaming 0.15, ``<0.16``;
+aiokafka 0.14, ``<0.15``). :func:`install` first checks that every internal each one touches is still
+there and otherwise fails with :class:`PatchError`, naming the workaround and its upstream issue: a new
+release must be read against them before the pin moves.
+
+1. :func:`install_metadata_backoff`: aiokafka 0.14 metadata spin while no broker answers
     The producer's sender loop, when a partition has no known leader, forces a metadata update and waits
     for it (the comment there says "and wait backoff time", but no backoff follows). With the broker down
     the update fails at once (connection refused), so the loop spins: measured 71 % of a core and ~2,950
     log lines per second ("Unable connect to node", "Unable to update metadata") for as long as the
-    broker is away. :func:`install_metadata_backoff` makes a *failed* metadata update return only after
-    ``METADATA_RETRY_BACKOFF`` seconds, so every caller that loops on it is paced; successful updates
-    are not delayed. Reconnection after the broker is back is unaffected (at most one backoff later).
+    broker is away. A *failed* metadata update returns only after ``METADATA_RETRY_BACKOFF`` seconds, so
+    every caller that loops on it is paced; successful updates are not delayed. Reconnection after the
+    broker is back is unaffected (at most one backoff later).
 
-faust-streaming 0.15 loses messages around a rebalance
-    Two defects, both found by ``tests/integration/stream/test_rebalance_backlog.py``: the stream
-    partitions are resumed before they are seeked (:func:`seek_before_resuming_streams`), and a fetch
-    whose partition set was emptied while it waited returns the records of *every* partition, which
-    Faust then drops without rewinding (:func:`fetch_only_active_partitions`).
+2. :func:`seek_before_resuming_streams`: faust-streaming 0.15 resumes stream partitions before seeking
+3. :func:`fetch_only_active_partitions`: faust-streaming 0.15 hands aiokafka a partition filter that can empty
+    Both lose messages around a rebalance, both found by ``tests/integration/stream/test_rebalance_backlog.py``:
+    the stream partitions are resumed before they are seeked, and a fetch whose partition set was emptied
+    while it waited returns the records of *every* partition, which Faust then drops without rewinding.
+
+4. :func:`stop_stale_transactional_producers`: exactly_once, Faust keeps the fenced producers of standby partitions
+5. :func:`commit_before_revocation`: Faust drops acknowledged offsets before its revocation commit
+    Found by the fault suite's rebalance scenario (a stall at 681 of 900 inputs; 72-182 duplicates for
+    read_committed consumers). Each function's docstring has the trace and the fix.
+
+6. :func:`idempotent_producers`: faust-streaming 0.15 opens its plain producer without idempotence
+    Under at_least_once a retry after a partition leader died mid-request could store a record twice; on a
+    replicated cluster (docs/streaming.md, "Replication") every producer is idempotent with ``acks=all``.
 """
 
 from __future__ import annotations
 
 import asyncio
+import importlib
+import inspect
 import logging
 import time
+from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 log = logging.getLogger("newsflow.stream.patches")
+
+
+class PatchError(RuntimeError):
+    """An internal a workaround patches is missing from the installed library."""
+
+
+@dataclass(frozen=True, slots=True)
+class Workaround:
+    """One workaround: its installing function, the library it patches, upstream, and what it touches."""
+
+    name: str
+    distribution: str  # the PyPI distribution it patches
+    upstream: str
+    # ``module:Class.attribute``: a class attribute, or one the class assigns as ``self.attribute``
+    internals: tuple[str, ...]
+
+
+_FAUST_ISSUE_323 = (
+    "https://github.com/faust-streaming/faust/issues/323 (crashes and duplicates on rebalance with exactly_once)"
+)
+WORKAROUNDS: tuple[Workaround, ...] = (
+    Workaround(
+        "install_metadata_backoff",
+        "aiokafka",
+        "none filed upstream; the spin is measured in tests/faults/test_broker_restart.py",
+        ("aiokafka.client:AIOKafkaClient._metadata_update",),
+    ),
+    Workaround(
+        "seek_before_resuming_streams",
+        "faust-streaming",
+        "https://github.com/faust-streaming/faust/issues/216 (fixed by PR 217, back in 0.15.3)",
+        (
+            "faust.tables.recovery:Recovery._resume_streams",
+            "faust.tables.recovery:Recovery.on_recovery_completed",
+            "faust.transport.consumer:Consumer.resume_partitions",
+            "mode.utils.queues:FlowControlEvent.resume",
+        ),
+    ),
+    Workaround(
+        "fetch_only_active_partitions",
+        "faust-streaming",
+        "none filed upstream; the loss is reproduced by tests/integration/stream/test_rebalance_backlog.py",
+        (
+            "faust.transport.drivers.aiokafka:AIOKafkaConsumerThread._fetch_records",
+            "faust.transport.consumer:Consumer._active_partitions",
+        ),
+    ),
+    Workaround(
+        "stop_stale_transactional_producers",
+        "faust-streaming",
+        _FAUST_ISSUE_323,
+        (
+            "faust.transport.consumer:Consumer.transactions",
+            "faust.transport.consumer:TransactionManager._tps_to_transactional_ids",
+            "faust.transport.drivers.aiokafka:Producer._transaction_producers",
+            "faust.transport.drivers.aiokafka:Producer.stop_transaction",
+        ),
+    ),
+    Workaround(
+        "commit_before_revocation",
+        "faust-streaming",
+        _FAUST_ISSUE_323,
+        (
+            "faust.transport.consumer:Consumer.on_partitions_revoked",
+            "faust.transport.consumer:Consumer._committed_offset",
+            "faust.transport.drivers.aiokafka:Producer._trn_locks",
+            "aiokafka.producer.producer:AIOKafkaProducer._txn_manager",
+            "aiokafka.producer.transaction_manager:TransactionManager.is_in_transaction",
+            "aiokafka.producer.transaction_manager:TransactionManager.is_empty_transaction",
+            "aiokafka.admin.client:AIOKafkaAdminClient.list_consumer_group_offsets",
+        ),
+    ),
+    Workaround(
+        "idempotent_producers",
+        "faust-streaming",
+        "none filed upstream; Faust sets enable_idempotence only inside a transaction (Producer._settings_extra)",
+        ("faust.transport.drivers.aiokafka:Producer._settings_extra",),
+    ),
+)
+
+
+def _has(internal: str) -> bool:
+    module_name, _, path = internal.partition(":")
+    class_name, _, attribute = path.rpartition(".")
+    try:
+        owner: Any = importlib.import_module(module_name)
+    except ImportError:
+        return False
+    for part in class_name.split("."):
+        owner = getattr(owner, part, None)
+        if owner is None:
+            return False
+    if hasattr(owner, attribute):
+        return True
+    try:  # an attribute set on each instance: the class assigns it
+        return f"self.{attribute} =" in inspect.getsource(owner)
+    except (OSError, TypeError):
+        return False
+
+
+def check(workarounds: tuple[Workaround, ...] = WORKAROUNDS) -> None:
+    """Raise :class:`PatchError` for the first workaround whose patched internals are not all there."""
+    for workaround in workarounds:
+        missing = [internal for internal in workaround.internals if not _has(internal)]
+        if missing:
+            try:
+                installed = f"{workaround.distribution} {version(workaround.distribution)}"
+            except PackageNotFoundError:
+                installed = f"{workaround.distribution} (not installed)"
+            raise PatchError(
+                f"workaround {workaround.name} (workers/stream/patches.py) patches {', '.join(missing)}, "
+                f"which {installed} does not have; upstream: {workaround.upstream}. Install the versions "
+                "pyproject.toml pins (faust-streaming<0.16, aiokafka<0.15), or check whether the new release "
+                "fixed the defect and adapt or drop the workaround."
+            )
+
+
+def install(app: Any, client_options: dict[str, Any], *, exactly_once: bool) -> None:
+    """Check, then install all six workarounds (the per-class ones once per process) on ``app``."""
+    check()
+    install_metadata_backoff()
+    seek_before_resuming_streams()
+    fetch_only_active_partitions()
+    idempotent_producers()
+    commit_before_revocation(app, client_options, exactly_once=exactly_once)
+    if exactly_once:
+        stop_stale_transactional_producers(app)
+
 
 METADATA_RETRY_BACKOFF = 0.5  # seconds after a failed metadata update
 _PATCHED = "_newsflow_metadata_backoff"

@@ -12,17 +12,18 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from schemas import ARTICLE_SCHEMA_VERSION, REJECTED_SCHEMA_VERSION, Article, KafkaHeader, Origin, Rejected
+from schemas.headers import (
+    CONTENT_TYPE,
+    HEADER_CONTENT_TYPE,
+    HEADER_PIPELINE_VERSION,
+    HEADER_REJECT_REASON,
+    HEADER_SCHEMA,
+    HEADER_SCHEMA_VERSION,
+)
 from workers import PIPELINE_VERSION
 from workers.monitoring.recent import ArticleSummary
 from workers.monitoring.stages import StageTimes
 from workers.serialization import to_json_bytes
-
-CONTENT_TYPE = b"application/json"
-HEADER_CONTENT_TYPE = "content-type"
-HEADER_SCHEMA = "newsflow-schema"
-HEADER_SCHEMA_VERSION = "newsflow-schema-version"
-HEADER_PIPELINE_VERSION = "newsflow-pipeline-version"
-HEADER_REJECT_REASON = "newsflow-reject-reason"
 
 Header = tuple[str, bytes]
 RawHeaders = Iterable[tuple[str, bytes | None]] | Mapping[str, bytes | None] | None

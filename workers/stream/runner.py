@@ -16,7 +16,7 @@ from workers import PIPELINE_VERSION
 from workers.settings import Settings
 from workers.stream.kafka import check_connection
 from workers.stream.logs import setup_logging
-from workers.stream.patches import install_metadata_backoff
+from workers.stream.patches import PatchError, check, install_metadata_backoff
 from workers.stream.topics import TopicError, ensure_topics, resolve_replication
 
 log = logging.getLogger("newsflow.worker")
@@ -41,7 +41,6 @@ def run_worker(settings: Settings) -> int:
     from workers.stream.app import create_app
 
     setup_logging(settings.log_level, settings.log_format.value)
-    install_metadata_backoff()  # aiokafka spins while no broker answers (workers/stream/patches.py)
     log.info(
         "starting newsflow worker",
         extra={
@@ -56,6 +55,13 @@ def run_worker(settings: Settings) -> int:
     )
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
+    try:  # first: every workaround's internals are there, and the metadata backoff is in before any client
+        check()
+    except PatchError as exc:
+        log.error("%s", exc)
+        loop.close()
+        return 1
+    install_metadata_backoff()
     # Fail fast, with the cause, on wrong credentials or TLS settings: Faust would only say "Unable to
     # bootstrap" in a traceback (tests/faults/test_security.py).
     problem = loop.run_until_complete(check_connection(settings))
@@ -84,6 +90,8 @@ def run_worker(settings: Settings) -> int:
             )
             loop.close()
             return 1
+    # After the replication factor is known: Faust declares its internal topics with it. create_app
+    # installs the other workarounds (checked above).
     app, handler = create_app(settings)
     worker = faust.Worker(
         app,

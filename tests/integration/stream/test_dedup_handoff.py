@@ -17,9 +17,7 @@ from typing import Any
 import orjson
 import pytest
 
-from .conftest import StreamEnv, committed_and_end_offsets, read_topic, run
-from .monitoring import scrape, value
-from .test_dedup import (
+from tests.support.dedup import (
     dedup_input_topic_name_for,
     offline_verdicts,
     send_all,
@@ -28,6 +26,9 @@ from .test_dedup import (
     topics_exist,
     verdicts,
 )
+from tests.support.kafka import committed_and_end_offsets, read_topic, run
+from tests.support.monitoring import scrape, value
+from tests.support.workers import StreamEnv
 
 pytestmark = [
     pytest.mark.integration,

@@ -12,10 +12,7 @@ import pytest
 from rocksdict import AccessType, Options, Rdict
 
 from schemas import Article
-from workers.stream.dedup_agent import TABLE_NAMES
-
-from .conftest import StreamEnv, committed_and_end_offsets, read_topic, run
-from .test_dedup import (
+from tests.support.dedup import (
     DATA,
     dedup_input_topic_name_for,
     latest,
@@ -27,6 +24,9 @@ from .test_dedup import (
     topics_exist,
     verdicts,
 )
+from tests.support.kafka import committed_and_end_offsets, read_topic, run
+from tests.support.workers import StreamEnv
+from workers.stream.dedup_agent import TABLE_NAMES
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
 

@@ -12,10 +12,8 @@ import time
 import pytest
 
 from schemas import RejectReason
-from workers.serialization import to_json_bytes
-
-from .conftest import StreamEnv, run, wait_committed
-from .monitoring import (
+from tests.support.kafka import run, wait_committed
+from tests.support.monitoring import (
     MAX_CONTENT,
     Samples,
     http_get,
@@ -28,6 +26,8 @@ from .monitoring import (
     wait_metrics,
     wait_ready,
 )
+from tests.support.workers import StreamEnv
+from workers.serialization import to_json_bytes
 
 pytestmark = pytest.mark.integration
 

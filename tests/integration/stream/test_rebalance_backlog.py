@@ -17,10 +17,7 @@ from typing import Any
 
 import pytest
 
-from tests.faults.support import group_members
-
-from .conftest import StreamEnv, committed_and_end_offsets, read_topic, run
-from .test_dedup import (
+from tests.support.dedup import (
     dedup_input_topic_name_for,
     offline_verdicts,
     send_all,
@@ -29,6 +26,8 @@ from .test_dedup import (
     topics_exist,
     verdicts,
 )
+from tests.support.kafka import committed_and_end_offsets, group_members, read_topic, run
+from tests.support.workers import StreamEnv
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
 

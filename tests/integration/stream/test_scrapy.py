@@ -16,8 +16,8 @@ import pytest
 
 from bench.realworld.datasets import realworld_root
 from schemas import Article, Rejected
-
-from .conftest import StreamEnv, read_topic, run
+from tests.support.kafka import read_topic, run
+from tests.support.workers import StreamEnv
 
 pytestmark = pytest.mark.integration
 READABILITY = realworld_root() / "readability"

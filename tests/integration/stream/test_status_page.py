@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from .conftest import StreamEnv, run, wait_committed
-from .monitoring import (
+from tests.support.kafka import run, wait_committed
+from tests.support.monitoring import (
     HOSTILE_TITLE,
     MAX_CONTENT,
     hostile_page,
@@ -26,6 +26,7 @@ from .monitoring import (
     wait_metrics,
     wait_ready,
 )
+from tests.support.workers import StreamEnv
 
 pytestmark = pytest.mark.integration
 

@@ -1,4 +1,4 @@
-"""The stream worker against a real Kafka broker (see tests/integration/conftest.py)."""
+"""The stream worker against a real Kafka broker (the session broker of tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -15,13 +15,13 @@ import pytest
 from aiokafka.structs import ConsumerRecord
 
 from schemas import Article, Rejected
+from schemas.headers import HEADER_SCHEMA, HEADER_SCHEMA_VERSION
+from tests.support.kafka import read_topic, run, wait_committed
+from tests.support.workers import StreamEnv
 from workers.offline import process
 from workers.pipeline import Pipeline, PipelineSettings
 from workers.producer import RawPageProducer
-from workers.stream.records import HEADER_SCHEMA, HEADER_SCHEMA_VERSION
 from workers.stream.samples import bad_messages, example_pages_dir
-
-from .conftest import StreamEnv, read_topic, run, wait_committed
 
 pytestmark = pytest.mark.integration
 
