@@ -1,10 +1,11 @@
-"""Entities on the sample pages (hand-made expectations), English and French pages."""
+"""Entities on the sample pages and hand-written sentences (hand-made expectations), every tagged language."""
 
 from __future__ import annotations
 
 from schemas import Article
 from tests.support.pages import ENGLISH, FRENCH, article, sample
 from workers.enrich.entities import ExtractEntities, tag_text
+from workers.enrich.entity_words import words_for
 
 
 def by_name(enriched: Article) -> dict[str, tuple[str, int]]:
@@ -62,9 +63,16 @@ def test_english_page() -> None:
     assert entities["Springfield Public Library"][0] == "organization"
 
 
-def test_other_latin_languages_get_the_gazetteer_only() -> None:
+def test_french_page() -> None:
     entities = by_name(ExtractEntities().run(FRENCH.model_copy(update={"language": "fr"})))
-    assert entities == {"Nantes": ("location", 1)} or set(entities) <= {"Nantes", "Loire"}
+    assert entities["Nantes"] == ("location", 1)
+    assert "Le" not in entities and "La" not in entities and "Les" not in entities
+
+
+def test_latin_languages_without_words_get_the_gazetteer_only() -> None:
+    # Dutch has no words file: the unknown person and foundation are left out, the known city is kept.
+    entities = tag_text("Burgemeester Jan Pietersen sprak in Paris met Stichting Groen Licht.", "nl")
+    assert [(e.name, e.type) for e in entities] == [("Paris", "location")]
 
 
 def test_non_latin_scripts_are_left_alone() -> None:
@@ -73,8 +81,8 @@ def test_non_latin_scripts_are_left_alone() -> None:
 
 
 def test_cues_are_the_longest_whole_word_before_trailing_space() -> None:
-    from workers.enrich.entities import _ORG_CUE, _PERSON_CUE
-
+    vietnamese = words_for("vi")
+    _PERSON_CUE, _ORG_CUE = vietnamese.person, vietnamese.organization
     assert _PERSON_CUE.before("phát biểu của phó thủ tướng  ") == (14, "phó thủ tướng")
     assert _PERSON_CUE.before("thủ tướng") is None  # no space after it
     assert _PERSON_CUE.before("xông ") is None  # 'ông' inside a word

@@ -179,3 +179,85 @@ def test_a_date_line_below_the_standfirst_is_the_dateline() -> None:
     result = Pipeline().run_page(page)
     assert isinstance(result, Article)
     assert result.published_at is not None and result.published_at.date().isoformat() == "2024-06-18"
+
+
+def test_hidden_elements_are_not_read() -> None:
+    # An archive toolbar's collapsed info panel: more prose than the article, never on screen.
+    panel = " ".join(PARAGRAPHS)
+    body = (
+        f'<div id="toolbar"><div style="border-top:1px solid; display: none">{panel} {panel}</div></div>'
+        f"<div hidden><p>{PARAGRAPHS[0]}</p></div>"
+        f"<article><h1>{TITLE}</h1>{paragraphs(PARAGRAPHS[1:])}</article>"
+    )
+    text = main_text(run_html(body))
+    assert text.startswith(PARAGRAPHS[1][:40])
+    assert PARAGRAPHS[0][:40] not in text
+
+
+def test_teasers_under_linked_headlines_below_a_marker_stay_out() -> None:
+    # 'Recommended for you': linked headline, two sentences, source; many more words than the article.
+    towns = ["Aldren", "Bexley", "Corwin", "Dunmore", "Eastby", "Fallow", "Garston", "Hollins", "Ivybridge"]
+    items = "".join(
+        f'<div class="item"><h3><a href="/t/{town}">{town} votes on its budget after a long year</a></h3>'
+        f"<p>The council of {town}, a town far from here, voted on a new budget on Tuesday night. Its mayor "
+        f"said the vote in {town} would settle a dispute that had gone on for most of the year.</p>"
+        "<div>Example Wire</div></div>"
+        for town in towns
+    )
+    body = f'<div class="page"><h1>{TITLE}</h1>{paragraphs(PARAGRAPHS)}<h2>Recommended for You</h2>{items}</div>'
+    text = main_text(run_html(body))
+    assert PARAGRAPHS[-1][:40] in text
+    assert "far from here" not in text
+
+
+def test_short_opening_sentences_above_the_first_paragraph_open_the_article() -> None:
+    # Fiction and features open on a line of a few words; it is the article's, not a standfirst.
+    opening = "When I woke up, there was nothing."
+    body = f"<article><h1>{TITLE}</h1><p>Photo: Example Agency</p><p>{opening}</p>{paragraphs(PARAGRAPHS)}</article>"
+    result = run_html(body)
+    text = main_text(result)
+    assert isinstance(result, Article)
+    assert result.body[0] == opening and not result.lead  # kept first, in reading order
+    assert "Example Agency" not in text
+
+
+def test_hard_wrapped_text_is_read_as_paragraphs() -> None:
+    # RFCs, mailing lists and <pre> bodies break paragraphs at a fixed width.
+    import textwrap
+
+    wrapped = "\n\n".join(textwrap.fill(p, width=70) for p in PARAGRAPHS)
+    text = f"{TITLE}\nBy: Jane Doe\n\n{wrapped}\n"
+    page = RawPage(url="https://news.example.com/a/2", fetched_at=NOW, content=text, content_type="text/plain")
+    result = Pipeline().run_page(page)
+    assert isinstance(result, Article), getattr(result, "message", result)
+    assert [result.lead, *result.body] == PARAGRAPHS
+
+
+def test_a_footer_menu_in_text_keeps_the_legal_notice_out() -> None:
+    # Flattened pages end in a long menu, one word a line, then a long legal notice: prose by shape.
+    menu = "\n".join(
+        (
+            *("Business", "Markets", "Investing", "Economy", "Tech", "Personal Finance", "Luxury", "Media", "Video"),
+            *(
+                "Tools",
+                "Site Map",
+                "Portfolio",
+                "Job Search",
+                "Calculators",
+                "Corrections",
+                "My Account",
+                "Newsletters",
+            ),
+        )
+    )
+    notice = (
+        "Market data is delayed by at least fifteen minutes and provided for information only, and "
+        "neither the publisher nor its data providers accept any liability for errors or for actions "
+        "taken in reliance on it. Terms of use apply to all content on this site, including archives, "
+        "and reproduction without written permission is prohibited under the laws of every country."
+    )
+    text = f"{TITLE}\n" + "\n".join(PARAGRAPHS) + f"\n{menu}\n{notice}\n"
+    page = RawPage(url="https://news.example.com/a/3", fetched_at=NOW, content=text, content_type="text/plain")
+    result = Pipeline().run_page(page)
+    assert isinstance(result, Article), getattr(result, "message", result)
+    assert [result.lead, *result.body] == PARAGRAPHS

@@ -152,7 +152,7 @@ class _Frame:
 _TAGS_WITH_A_SAY = frozenset(["article", "nav", "footer", "aside", "header", "a"])
 
 
-def _child_frame(parent: _Frame, el: Any, tag: str, page_paragraphs: int) -> _Frame:
+def _child_frame(parent: _Frame, el: Any, tag: str, page_paragraphs: _Paragraphs) -> _Frame:
     # Most elements have no class, id or itemprop and a tag that says nothing: they inherit as they are.
     if tag not in _TAGS_WITH_A_SAY and el.get("class") is None and el.get("id") is None and el.get("itemprop") is None:
         return parent
@@ -216,7 +216,7 @@ def _iter_blocks(root: Any, max_blocks: int, max_block_chars: int, parents: list
     path: list[int] = []  # serial numbers of the open block-level elements
     serial = 0
     parents.append(0)
-    page_paragraphs = len(root.findall(".//p"))
+    page_paragraphs = _Paragraphs(root)
     parts: list[str] = []
     link_chars = 0
     block_tag = "div"
@@ -276,6 +276,9 @@ def _iter_blocks(root: Any, max_blocks: int, max_block_chars: int, parents: list
                 walker.skip_subtree()
                 stack.append(stack[-1])
                 continue
+            hidden = _hidden(el)
+            if hidden:
+                walker.skip_subtree()  # its end event still comes: the bookkeeping below stays paired
             if tag in _BLOCK_TAGS:
                 yield from flush()
                 block_tag = tag
@@ -283,7 +286,8 @@ def _iter_blocks(root: Any, max_blocks: int, max_block_chars: int, parents: list
                 parents.append(path[-1] if path else 0)
                 path.append(serial)
             stack.append(_child_frame(stack[-1], el, tag, page_paragraphs))
-            add(el.text)
+            if not hidden:
+                add(el.text)
         else:
             if tag in _BLOCK_TAGS and tag not in _SKIP_TAGS:
                 yield from flush()
@@ -297,8 +301,45 @@ def _iter_blocks(root: Any, max_blocks: int, max_block_chars: int, parents: list
     yield from flush()
 
 
-def _holds_most(el: Any, page_paragraphs: int) -> bool:
-    return page_paragraphs >= 3 and 2 * len(el.findall(".//p")) >= page_paragraphs
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+
+
+def _hidden(el: Any) -> bool:
+    """An element the reader never sees: archive toolbars' info panels, collapsed menus, modal
+    dialogs. The ``hidden`` attribute, ``aria-hidden="true"`` or an inline style that hides it."""
+    if el.get("hidden") is not None:
+        return True
+    if el.get("aria-hidden") == "true":
+        return True
+    style = el.get("style")
+    return style is not None and _HIDDEN_STYLE.search(style) is not None
+
+
+class _Paragraphs:
+    """The page's <p> elements, counted once; their text measured only when a named element asks."""
+
+    __slots__ = ("_chars", "count", "root")
+
+    def __init__(self, root: Any) -> None:
+        self.root = root
+        self.count = len(root.findall(".//p"))
+        self._chars: int | None = None
+
+    def chars(self) -> int:
+        if self._chars is None:
+            self._chars = sum(len(_all_text(p)) for p in self.root.iterfind(".//p"))
+        return self._chars
+
+
+def _holds_most(el: Any, page: _Paragraphs) -> bool:
+    """Whether ``el`` holds half the page's paragraphs, by number or by text: a body of twelve long
+    paragraphs is the page's text beside forty one-line teasers."""
+    if page.count < 3:
+        return False
+    inside = el.findall(".//p")
+    if 2 * len(inside) >= page.count:
+        return True
+    return len(inside) >= 3 and 2 * sum(len(_all_text(p)) for p in inside) >= page.chars()
 
 
 def _swallowed_page(noscript: Any) -> bool:

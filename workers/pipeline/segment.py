@@ -16,10 +16,43 @@ MAX_BLOCKS = 20_000
 MAX_BLOCK_CHARS = 100_000  # a longer block is cut at the last space before this (docs/extraction.md, limits)
 
 
+# Hard-wrapped text (RFCs, mailing lists, <pre> bodies) breaks paragraphs at a fixed width: a
+# line of that width that stops mid-sentence, followed by one that goes on in lower case, is
+# one line of the paragraph.
+_WRAP_WIDTH = range(40, 101)
+
+
+_BYLINE_START = re.compile(r"(?:by|von|par|por|oleh|door|bởi)\b", re.I)  # a headline, then 'by: ...'
+
+
+def _continues(line: str, following: str) -> bool:
+    end = line.rstrip('"”’»')[-1:]  # a comma before a closing quote goes on too
+    return (
+        len(line) in _WRAP_WIDTH
+        and following[:1].islower()
+        and not line.isupper()
+        and (end.isalnum() or end in ",;-")
+        and _BYLINE_START.match(following) is None
+    )
+
+
+def _unwrap(lines: list[str]) -> list[str]:
+    joined: list[str] = []
+    previous = ""  # the last physical line, as the wrap width is measured on it
+    for line in lines:
+        stripped = line.strip()
+        if joined and stripped and _continues(previous, stripped):
+            joined[-1] = f"{joined[-1]} {stripped}"
+        else:
+            joined.append(line)
+        previous = stripped
+    return joined
+
+
 def segment_text(content: str) -> Document:
     blocks: list[Block] = []
     gap = False
-    for line in content.split("\n"):
+    for line in _unwrap(content.split("\n")):
         text = cut_at_word(line, MAX_BLOCK_CHARS)
         # Most lines need no collapsing: no whitespace but single inner spaces (every other
         # whitespace character is unprintable).

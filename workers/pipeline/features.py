@@ -1,0 +1,209 @@
+"""Block features: what each block of a page is by its own shape, before any article is chosen.
+
+Every block gets a kind (prose, short line, timestamp, caption, byline, section marker ...), its
+length in words (or in characters, for scripts written without spaces), its stopword density, and
+whether it reads as a paragraph of running text ("good", as in jusText). Nothing here looks at
+where the article is: that is :mod:`workers.pipeline.region`'s job.
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass
+from enum import Enum, auto
+
+from workers.pipeline import patterns as pt
+from workers.pipeline.attribution import is_publisher_alias
+from workers.pipeline.document import Block, Document
+from workers.text.stoplists import stop_ratio, stoplist
+from workers.text.words import word_units
+
+_REPEATED_PROSE_WORDS = 40
+_PICTURE_TAGS = ("figure", "figcaption", "picture", "caption")
+
+
+class Kind(Enum):
+    PROSE = auto()  # a paragraph of running text
+    SHORT = auto()  # a short line: heading, intertitle, menu item, name
+    TIMESTAMP = auto()
+    DATED_ITEM = auto()  # list item ending with a timestamp: related/latest lists
+    LINKY = auto()  # mostly link text, or inside nav/footer/aside in HTML
+    CAPTION = auto()
+    ATTRIBUTION = auto()
+    AUTHOR_SOURCE = auto()  # 'Minh Anh (theo Reuters)'
+    BYLINE = auto()  # 'By Jane Doe'
+    END = auto()  # section marker heading that starts related/comments/footer
+    PROMO = auto()
+    TAGS_HEADER = auto()
+    DUPLICATE = auto()
+    TEASER = auto()  # truncated teaser text ('...') of a listing
+    JUNK = auto()
+
+
+# Kinds grouped for membership tests. Tuples, not sets: an Enum member hashes in Python, while
+# ``in`` on a tuple compares identities in C. For the same reason of speed, loops over every block
+# read the members they test into locals first: on Python 3.11 each ``Kind.X`` goes through
+# ``EnumType.__getattr__``.
+HARD_STOPS = (Kind.END, Kind.TAGS_HEADER, Kind.ATTRIBUTION, Kind.AUTHOR_SOURCE)
+NEVER_CROSSED = (Kind.TAGS_HEADER, Kind.ATTRIBUTION, Kind.AUTHOR_SOURCE)  # the hard stops but section markers
+TEXT_KINDS = (Kind.PROSE, Kind.SHORT)
+_LIST_LINE = (Kind.SHORT, Kind.PROSE, Kind.LINKY)  # what a 'Read more:' heading can own
+_BEFORE_TEASER = (Kind.SHORT, Kind.TIMESTAMP, Kind.DUPLICATE, Kind.LINKY, Kind.DATED_ITEM)
+GAP_BREAKS = (*HARD_STOPS, Kind.TEASER, Kind.DATED_ITEM, Kind.TIMESTAMP)
+
+
+@dataclass(slots=True)
+class BlockInfo:
+    """What one block is by its own shape."""
+
+    words: int
+    stop: float
+    kind: Kind
+    key: str  # matching key of the whole line, to find repeats
+    good: bool = False
+
+
+class BlockFeatures:
+    """The kind and shape of every block of a document."""
+
+    name = "features"
+
+    def run(
+        self, document: Document, language: str | None, block_tokens: list[list[str]], spaced: bool
+    ) -> list[BlockInfo]:
+        stops = stoplist(language) if language and spaced else frozenset()
+        marks = pt.markers()
+        seen: dict[str, int] = {}
+        infos: list[BlockInfo] = []
+        ratios: list[float] = []
+        with_ratio = bool(stops) and spaced
+        prose = Kind.PROSE
+        for block, words in zip(document.blocks, block_tokens, strict=True):
+            count = word_units(block.text, words)
+            key = " ".join(words)
+            kind = self._kind(block, words, key, marks, seen)
+            # Only a paragraph's stopword density is ever read.
+            ratio = stop_ratio(words, stops) if kind is prose and with_ratio and len(words) >= 8 else 0.0
+            infos.append(BlockInfo(count, ratio, kind, key))
+            if kind is prose and count >= 15:
+                ratios.append(ratio)
+        typical = statistics.median(ratios) if ratios else 0.0
+        threshold = max(0.08, min(0.25, typical * 0.5)) if stops and spaced else 0.0
+        for block, info in zip(document.blocks, infos, strict=True):
+            if block.lead_hint and not block.boilerplate_hint and info.kind in TEXT_KINDS:
+                # A standfirst marked up as such is prose even without a final full stop.
+                info.kind = prose
+                info.good = info.words >= 8
+            elif info.kind is prose:
+                shaped = pt.ends_sentence(block.text) or info.words >= 25
+                info.good = info.words >= 10 and info.stop >= threshold and shaped
+                if not info.good and info.words < 10:
+                    info.kind = Kind.SHORT
+        if threshold and not any(info.good for info in infos):
+            # Not one paragraph reaches the stoplist's density: the stoplist is the wrong one (a
+            # language it does not know, guessed as a neighbour). Length and shape decide alone.
+            for block, info in zip(document.blocks, infos, strict=True):
+                if info.kind is prose and not block.boilerplate_hint:
+                    info.good = info.words >= 10 and (pt.ends_sentence(block.text) or info.words >= 25)
+        self._mark_repeated(document.blocks, infos)
+        self._mark_teasers(document.blocks, infos)
+        self._mark_promo_lists(document.blocks, infos)
+        return infos
+
+    @staticmethod
+    def _mark_repeated(blocks: list[Block], infos: list[BlockInfo]) -> None:
+        """A line that the page repeats later (title, image alt text) is a heading, not prose."""
+        first: dict[str, int] = {}
+        duplicate = Kind.DUPLICATE
+        for block, info in zip(blocks, infos, strict=True):
+            if info.kind is duplicate and info.key in first:
+                earlier = infos[first[info.key]]
+                # A heading is short; a paragraph the page repeats (a standfirst shown twice) is still prose.
+                if earlier.kind is Kind.PROSE and earlier.words < _REPEATED_PROSE_WORDS:
+                    earlier.kind = Kind.SHORT
+                    earlier.good = False
+            elif info.key and info.key not in first:
+                first[info.key] = block.index
+
+    def _kind(self, block: Block, words: list[str], norm: str, marks: pt.Markers, seen: dict[str, int]) -> Kind:
+        text = block.text
+        key = norm if len(words) <= 12 else ""  # the whole line, when short enough to be a marker
+        if block.boilerplate_hint and not block.article_hint:
+            if key in marks.tags or block.tag == "tags":
+                return Kind.TAGS_HEADER if key in marks.tags else Kind.LINKY
+            return Kind.END if key in marks.end else Kind.LINKY
+        if key:
+            if key in marks.end or (key[-1:].isdigit() and key.rstrip("0123456789").rstrip() in marks.end):
+                return Kind.END  # 'Comments (14)' too
+            if key in marks.tags or key.removesuffix(" :") in marks.tags:
+                return Kind.TAGS_HEADER
+            if key in marks.promo:
+                return Kind.PROMO
+        # The first letter rules most lines out before case folding the opening (no character
+        # outside "-•*» " folds to one inside it, so the letter opens the folded line too).
+        initial = text.lstrip("-•*» ")[:1].casefold()[:1]
+        if initial in marks.promo_initials and text[:40].casefold().lstrip("-•*» ").startswith(marks.promo_prefix):
+            return Kind.PROMO
+        if block.link_density > 0.6 and (len(text) < 300 or block.link_density > 0.8):
+            return Kind.LINKY
+        if len(norm) >= 12:
+            if norm in seen:
+                return Kind.DUPLICATE
+            seen[norm] = block.index
+        if text[:1].isdigit() and pt.PAGE_STATS.match(text):  # the pattern opens with a digit
+            return Kind.JUNK
+        is_caption, credit = pt.caption_credit(text)
+        if is_caption or block.tag == "figcaption":
+            block.credit = credit
+            return Kind.CAPTION
+        if len(words) <= 10:
+            if "(" in text and pt.AUTHOR_WITH_SOURCE.match(text):
+                return Kind.AUTHOR_SOURCE
+            match = pt.ATTRIBUTION.match(text)
+            if match and self._names_publisher(match.group("name"), match.group("label")):
+                return Kind.ATTRIBUTION
+            if len(words) <= 4 and block.tag not in _PICTURE_TAGS and is_publisher_alias(text):
+                return Kind.ATTRIBUTION  # a wire service's name alone on the line closing a story: 'AFP'
+            if pt.BYLINE.match(text) and len(words) <= 14:
+                return Kind.BYLINE
+            if pt.is_timestamp_line(text):
+                return Kind.TIMESTAMP
+        if 3 <= len(words) <= 25 and pt.ends_with_timestamp(text):
+            return Kind.DATED_ITEM
+        if text[:2] in {"- ", "• ", "* ", "» "} and len(words) <= 30 and not pt.ends_sentence(text):
+            return Kind.LINKY
+        return Kind.PROSE
+
+    @staticmethod
+    def _names_publisher(name: str, label: str | None) -> bool:
+        """'Theo VNE' names a publisher; 'Theo thông báo từ...' starts a sentence."""
+        name = name.strip()
+        if not name or name.count(",") > 1 or len(name.split()) > 6:
+            return False
+        if "." in name.strip(".") and " " not in name:  # a domain: vov.vn
+            return True
+        return name[:1].isupper() or label is not None
+
+    @staticmethod
+    def _mark_promo_lists(blocks: list[Block], infos: list[BlockInfo]) -> None:
+        """'Xem thêm:' / 'Read more' headings own the short link lines that follow them."""
+        promo = Kind.PROMO
+        for i, (block, info) in enumerate(zip(blocks, infos, strict=True)):
+            if info.kind is not promo or len(block.text.split()) > 4:
+                continue
+            if not block.text.endswith(":") and pt.marker_key(block.text) not in pt.markers().see_also:
+                continue
+            for k in range(i + 1, min(i + 7, len(blocks))):
+                if infos[k].good or infos[k].kind not in _LIST_LINE:
+                    break
+                infos[k].kind = Kind.LINKY
+
+    @staticmethod
+    def _mark_teasers(blocks: list[Block], infos: list[BlockInfo]) -> None:
+        prose = Kind.PROSE
+        for i, (block, info) in enumerate(zip(blocks, infos, strict=True)):
+            if info.kind is prose and block.text.endswith(("...", "…")) and i > 0:
+                before = infos[i - 1].kind
+                if before in _BEFORE_TEASER:
+                    info.kind = Kind.TEASER
+                    info.good = False

@@ -1,0 +1,380 @@
+"""Choosing the article region: which stretch of a page's blocks is the article.
+
+HTML: the element whose blocks' votes add up best, with its siblings that hold prose of their own
+(:mod:`workers.pipeline.container`). Text: the stretch of lines whose votes add up best between
+walls no article crosses. Either way the region then grows over what belongs to the article around
+it: a standfirst standing apart, short opening and closing lines, the rest of a body split by a
+related box. Whether the chosen region is an article at all (length, listings) is read here too;
+the labels inside and around it are :mod:`workers.pipeline.classify`'s.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from dataclasses import dataclass
+
+from workers.pipeline import patterns as pt
+from workers.pipeline.container import article_elements, best_stretches, block_votes
+from workers.pipeline.document import Block, Document
+from workers.pipeline.features import GAP_BREAKS, HARD_STOPS, NEVER_CROSSED, TEXT_KINDS, BlockInfo, Kind
+from workers.pipeline.html import title_likeness
+
+FIRST_RUN_WORDS = 80
+_STAMP_VOTE = 10.0
+_MAX_BOX_LINES = 12  # lines of a related box inside the body, its heading included
+_ACROSS_BOX_WORDS = 150
+_MAX_GAP = 5
+_MAX_HEAD_GAP = 16
+_MIN_HEADLINE_WORDS = 3
+_MIN_OPENING_WORDS = 4
+_MAX_CLOSING_LINES = 8
+_HEADLINE_LIKENESS = 0.5
+_MENU_RUN_LINES = 15
+_MENU_LINE_VOTE = 6.0
+_FULL_STOPS = ".!?…。！？"
+_HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+_SENTENCE_BREAK = re.compile(r"[.!?…][\"”’»)]?\s+(?=[\"“‘«(]?[A-ZÀ-ỸĐ0-9])")
+
+
+@dataclass(slots=True)
+class Run:
+    """A stretch of article blocks: ``[start, end)``, its members and how many prose words they hold."""
+
+    start: int
+    end: int
+    score: int
+    members: set[int]
+    short_members: int
+    stop_reason: Kind | None
+    in_container: bool = False  # found as the HTML element holding the article
+
+
+class ArticleRegion:
+    """One page's blocks and their features, and the runs and votes read from them once."""
+
+    def __init__(self, document: Document, infos: list[BlockInfo]) -> None:
+        self.document = document
+        self.blocks = document.blocks
+        self.infos = infos
+        self.runs = self._runs()
+        self.votes = self._votes() if self.runs else []
+
+    def prose_words(self) -> int:
+        """Words in prose blocks anywhere on the page (outside nav/footer/aside; teasers left out)."""
+        return sum(
+            info.words
+            for k, (block, info) in enumerate(zip(self.blocks, self.infos, strict=True))
+            if info.good and not block.boilerplate_hint and not self._under_linked_headline(k)
+        )
+
+    def choose(self, title: str | None) -> Run:
+        """The article's run; call only when ``runs`` is not empty."""
+        runs = self.runs
+        chosen = (
+            self._container_run()
+            or self._segment_run()
+            or next((r for r in runs if r.score >= FIRST_RUN_WORDS), max(runs, key=lambda r: r.score))
+        )
+        chosen = self._across_inline_box(chosen)
+        return self._with_standfirst(chosen, title)
+
+    def _runs(self) -> list[Run]:
+        blocks, infos = self.blocks, self.infos
+
+        def startable(b: Block) -> bool:
+            return b.article_hint or (b.lead_hint and not b.boilerplate_hint)
+
+        # Inside a marked-up article container, runs start only there (or at a marked standfirst).
+        any_article_hint = any(b.article_hint and i.good for b, i in zip(blocks, infos, strict=True))
+        runs: list[Run] = []
+        i, n = 0, len(blocks)
+        while i < n:
+            if not infos[i].good or (any_article_hint and not startable(blocks[i])):
+                i += 1
+                continue
+            members: set[int] = set()
+            score, shorts, j, stop = 0, 0, i, None
+            while j < n:
+                info = infos[j]
+                if info.good:
+                    members.add(j)
+                    score += info.words
+                elif info.kind is Kind.CAPTION:
+                    members.add(j)
+                elif info.kind in HARD_STOPS:
+                    stop = info.kind
+                    break
+                else:
+                    gap = self._gap_to_good(j)
+                    if gap is None:
+                        stop = info.kind
+                        break
+                    # One short line between paragraphs is an intertitle; longer gaps are boxes
+                    # of links or promos inside the body, skipped whole.
+                    if gap == 1 and info.kind in TEXT_KINDS and (j - 1) in members:
+                        members.add(j)
+                        shorts += 1
+                    elif gap > 1:
+                        shorts += 1
+                    j += gap
+                    continue
+                j += 1
+            last = max(members) + 1
+            runs.append(Run(i, last, score, members, shorts, stop))
+            i = max(j, i + 1)
+        return runs
+
+    def _votes(self) -> list[float]:
+        blocks, infos = self.blocks, self.infos
+        loose = (Kind.LINKY, Kind.PROMO, Kind.DATED_ITEM, Kind.TEASER, Kind.TIMESTAMP, Kind.JUNK)
+        votes = block_votes(blocks, [i.good for i in infos], [i.words for i in infos], [i.kind in loose for i in infos])
+        # A timestamp line is short but says 'list item' loudly: related and latest lists carry one each.
+        stamps = (Kind.TIMESTAMP, Kind.DATED_ITEM)
+        votes = [min(v, -_STAMP_VOTE) if i.kind in stamps else v for v, i in zip(votes, infos, strict=True)]
+        self._menu_lines_cost_more(votes)
+        return votes
+
+    def _menu_lines_cost_more(self, votes: list[float]) -> None:
+        """Text has no links to tell a menu by: a long run of one- to three-word lines that end no
+        sentence is one ('Business', 'Markets', 'Site Map' ...), and costs per line, not per word,
+        so the legal notice under a footer menu does not pull the article down to the page's end."""
+        run: list[int] = []
+        for i, (block, info) in enumerate([*zip(self.blocks, self.infos, strict=True), (None, None)]):
+            if block is not None and info is not None and not block.path and self._menu_line(block, info):
+                run.append(i)
+                continue
+            if len(run) >= _MENU_RUN_LINES:
+                for k in run:
+                    votes[k] = min(votes[k], -_MENU_LINE_VOTE)
+            run = []
+
+    @staticmethod
+    def _menu_line(block: Block, info: BlockInfo) -> bool:
+        text = block.text
+        return (
+            info.kind in (Kind.SHORT, Kind.PROMO)
+            and info.words <= 3
+            and not pt.ends_sentence(text)
+            and not any(ch.isdigit() for ch in text)  # a table's rows ('4.2.3', 'April 2014') are no menu
+        )
+
+    def _container_run(self) -> Run | None:
+        """HTML: the article is what the element holding the most prose holds (see ``container``)."""
+        document = self.document
+        if not document.parents:
+            return None
+        elements = article_elements(self.blocks, self.votes, document.parents)
+        if not elements:
+            return None
+        allowed = {i for _, first, last in elements for i in range(first, last + 1)}
+        start = min(first for _, first, _ in elements)
+        end = max(last for _, _, last in elements) + 1
+        return self._run_over(start, end, in_container=True, allowed=allowed)
+
+    def _segment_run(self) -> Run | None:
+        """Text: the article is the stretch of lines whose votes add up best (see ``container``).
+
+        Section markers, keyword headings and attribution lines are walls no stretch crosses, so an
+        embedded second article after 'Theo VNE' stays out; between them the stretch grows over
+        intertitles, lists and promos inside the body while the prose after them outweighs them.
+        The first stretch of at least ``FIRST_RUN_WORDS`` wins, as a reader meets it first.
+        """
+        infos = self.infos
+        stretches = best_stretches(self.votes, [i.kind in HARD_STOPS for i in infos])
+        if not stretches:
+            return None
+        index = next((k for k, s in enumerate(stretches) if s[2] >= FIRST_RUN_WORDS), None)
+        if index is None:
+            index = max(range(len(stretches)), key=lambda k: stretches[k][2])
+        start, end, total = stretches[index]
+        # A 'Related coverage' box inside the body is a wall with the rest of the article after it:
+        # across a section marker, a stretch at least as long as the article so far, close behind
+        # the box, carries on the article. (Attribution and keyword walls are never crossed.)
+        for later_start, later_end, later_total in stretches[index + 1 :]:
+            gap = range(end, later_start)
+            crossable = all(infos[i].kind not in NEVER_CROSSED for i in gap)
+            if not crossable or len(gap) > _MAX_BOX_LINES or later_total < max(total, _ACROSS_BOX_WORDS):
+                break
+            end, total = later_end, total + later_total
+        return self._run_over(start, end, in_container=False)
+
+    def _run_over(self, start: int, end: int, *, in_container: bool, allowed: set[int] | None = None) -> Run | None:
+        """The run of article blocks in ``[start, end)`` (of those ``allowed``, when given): its
+        paragraphs, captions, and the lines between."""
+        blocks, infos = self.blocks, self.infos
+        goods = [i for i in range(start, end) if infos[i].good and (allowed is None or i in allowed)]
+        if not goods:
+            return None
+        # Below a section marker, teasers under linked headlines ('Recommended for you': headline,
+        # two sentences, source, repeated) are not the article's, however many words they add up to.
+        remaining = sum(infos[i].words for i in goods if not self._under_linked_headline(i))
+        members: set[int] = set()
+        score, shorts, stop = 0, 0, None
+        caption, text = Kind.CAPTION, TEXT_KINDS
+        for i in range(goods[0], goods[-1] + 1):
+            info, block = infos[i], blocks[i]
+            if allowed is not None and i not in allowed:
+                continue
+            if info.good:
+                members.add(i)
+                score += info.words
+                if not self._under_linked_headline(i):
+                    remaining -= info.words
+            elif info.kind is caption:
+                members.add(i)
+            elif info.kind in HARD_STOPS:
+                if remaining < score:  # more article above the marker than below: it ends here
+                    stop = info.kind
+                    break
+            elif info.kind in text and not block.boilerplate_hint and block.link_density <= 0.5:
+                members.add(i)
+                shorts += 1
+        first = goods[0]
+        # The article's opening sentences can be short ('When I woke up, there was nothing.'): text
+        # lines that end a sentence, right above the first paragraph, open it.
+        while first > start and len(members) > 1 and self._opening_line(first - 1, allowed):
+            first -= 1
+            members.add(first)
+            shorts += 1
+        if stop is None and allowed is not None:
+            # Inside the article's element, its closing lines ('The paper is here:', a last list)
+            # are short too: text lines right below the last paragraph close it.
+            last = goods[-1]
+            for k in range(last + 1, min(end, last + 1 + _MAX_CLOSING_LINES)):
+                if not self._closing_line(k, allowed):
+                    break
+                members.add(k)
+                shorts += 1
+        return Run(first, max(members) + 1, score, members, shorts, stop, in_container=in_container)
+
+    def _closing_line(self, i: int, allowed: set[int]) -> bool:
+        info, block = self.infos[i], self.blocks[i]
+        return (
+            i in allowed
+            and info.kind in TEXT_KINDS
+            and info.words >= 2
+            and not block.boilerplate_hint
+            and block.link_density <= 0.5
+            and block.tag not in _HEADING_TAGS
+            and (block.tag == "li" or pt.ends_sentence(block.text))  # not a heading of what follows
+            and not block.text.isupper()  # 'BECOME A MEMBER'
+            and not pt.looks_like_name(block.text)
+        )
+
+    def _opening_line(self, i: int, allowed: set[int] | None) -> bool:
+        info, block = self.infos[i], self.blocks[i]
+        return (
+            (allowed is None or i in allowed)
+            and info.kind in TEXT_KINDS
+            and info.words >= _MIN_OPENING_WORDS
+            and not block.boilerplate_hint
+            and block.link_density <= 0.5
+            and block.tag not in _HEADING_TAGS
+            and block.text.rstrip("\"”»’'")[-1:] in _FULL_STOPS
+            and not block.text.startswith("(")  # '(Photo: Agency)'
+        )
+
+    def _under_linked_headline(self, i: int) -> bool:
+        infos = self.infos
+        return i > 0 and infos[i - 1].kind is Kind.LINKY and infos[i - 1].words >= _MIN_HEADLINE_WORDS
+
+    def _gap_to_good(self, j: int) -> int | None:
+        """Blocks from ``j`` to the next prose paragraph, if only soft blocks stand between."""
+        infos = self.infos
+        for k in range(j, min(j + _MAX_GAP + 1, len(infos))):
+            if infos[k].good:
+                return k - j
+            if infos[k].kind in GAP_BREAKS:
+                return None
+        return None
+
+    def _across_inline_box(self, chosen: Run) -> Run:
+        """A 'you may also like' box inside the body: the article resumes after it and ends signed.
+
+        The article before the box has no signature; the run right after it is long and closes with
+        a byline or attribution. An embedded second article follows a *signed* article, so it stays out.
+        """
+        blocks, infos = self.blocks, self.infos
+        while chosen.stop_reason is Kind.END:
+            after = [r for r in self.runs if chosen.end < r.start <= chosen.end + 4]
+            if not after:
+                return chosen
+            nxt = after[0]
+            closing = [infos[k].kind for k in range(nxt.end, min(nxt.end + 2, len(infos)))]
+            signed = nxt.stop_reason in (Kind.ATTRIBUTION, Kind.AUTHOR_SOURCE) or any(
+                kind is Kind.BYLINE or (kind is Kind.SHORT and pt.looks_like_name(blocks[k].text))
+                for k, kind in zip(range(nxt.end, nxt.end + 2), closing, strict=False)
+            )
+            if nxt.score < FIRST_RUN_WORDS or not signed:
+                return chosen
+            chosen = Run(
+                chosen.start,
+                nxt.end,
+                chosen.score + nxt.score,
+                chosen.members | nxt.members,
+                chosen.short_members + nxt.short_members,
+                nxt.stop_reason,
+                chosen.in_container,
+            )
+        return chosen
+
+    def _with_standfirst(self, chosen: Run, title: str | None) -> Run:
+        """A standfirst often stands apart from the body, behind the byline, date, share buttons and
+        a table of contents; the search ends at the headline (the page's title, when it has one)."""
+        blocks, infos = self.blocks, self.infos
+        for k in range(chosen.start - 1, max(-1, chosen.start - 1 - _MAX_HEAD_GAP), -1):
+            info = infos[k]
+            if info.good and not blocks[k].boilerplate_hint:
+                if k > 0 and infos[k - 1].good:
+                    return chosen  # a second paragraph above: not a lone standfirst
+                return Run(
+                    k,
+                    chosen.end,
+                    chosen.score + info.words,
+                    chosen.members | {k},
+                    chosen.short_members,
+                    chosen.stop_reason,
+                    chosen.in_container,
+                )
+            text = blocks[k].text
+            if title:
+                headline = blocks[k].tag == "h1" or title_likeness(text, title) >= _HEADLINE_LIKENESS
+            else:
+                headline = info.kind in TEXT_KINDS and info.words >= 5 and not pt.ends_sentence(text)
+            if headline or info.kind in (Kind.END, Kind.TAGS_HEADER, Kind.ATTRIBUTION, Kind.TEASER):
+                return chosen
+        return chosen
+
+    def looks_like_listing(self, run: Run) -> bool:
+        """Headline/teaser pairs: many short lines, short one- or two-sentence paragraphs.
+
+        Live blogs and intertitled features also alternate short lines and paragraphs, but their
+        paragraphs run to several sentences.
+        """
+        blocks, infos = self.blocks, self.infos
+        goods = [i for i in run.members if infos[i].good]
+        # Counted where a headline is followed by its teaser: a list or a link box inside an
+        # article is short lines after short lines. In HTML a listing's headlines are links; the
+        # short lines of a how-to or a feature are not.
+        head_kinds = (Kind.LINKY,) if run.in_container else (Kind.SHORT, Kind.LINKY, Kind.DUPLICATE, Kind.PROSE)
+        heads = sum(
+            1
+            for i in range(run.start, run.end - 1)
+            if infos[i].kind in head_kinds
+            and not infos[i].good
+            and infos[i].words >= 3
+            and (infos[i + 1].good or infos[i + 1].kind is Kind.TEASER)
+        )
+        if not run.in_container:
+            # A timestamp after each teaser ('12 min read', '2 giờ trước') marks items too.
+            stamps = (Kind.TIMESTAMP, Kind.DATED_ITEM)
+            heads += sum(1 for i in range(run.start, run.end) if infos[i].kind in stamps)
+        if not (heads >= 3 and heads >= 0.6 * len(goods)):
+            return False
+        if statistics.median(infos[i].words for i in goods) >= 45:
+            return False
+        if run.in_container:
+            return True
+        sentences = [len(_SENTENCE_BREAK.findall(blocks[i].text)) + 1 for i in goods]
+        return sum(sentences) / len(sentences) < 1.8
