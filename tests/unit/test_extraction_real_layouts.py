@@ -261,3 +261,18 @@ def test_a_footer_menu_in_text_keeps_the_legal_notice_out() -> None:
     result = Pipeline().run_page(page)
     assert isinstance(result, Article), getattr(result, "message", result)
     assert [result.lead, *result.body] == PARAGRAPHS
+
+
+def test_byline_element_names_without_the_date_or_the_co_authors_note() -> None:
+    for byline, names in (
+        (
+            '<cite class="byline"><span>By </span><span>JANE DOE</span> <abbr>March 11, 2015 3:46 PM</abbr></cite>',
+            ["JANE DOE"],
+        ),
+        ('<span itemprop="author">Jane Doe (avec John Roe et Ann Poe)</span>', ["Jane Doe"]),
+        ('<div class="author">Jane Doe Monday, 4 May 2015</div>', ["Jane Doe"]),
+        ('<div class="byline">Last Updated: January 7, 2025</div>', []),
+    ):
+        result = run_html(f"<article><h1>{TITLE}</h1>{byline}{paragraphs(PARAGRAPHS)}</article>")
+        assert isinstance(result, Article), getattr(result, "message", result)
+        assert result.authors == names, byline
