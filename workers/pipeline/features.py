@@ -8,6 +8,7 @@ where the article is: that is :mod:`workers.pipeline.region`'s job.
 
 from __future__ import annotations
 
+import re
 import statistics
 from dataclasses import dataclass
 from enum import Enum, auto
@@ -20,6 +21,8 @@ from workers.text.words import word_units
 
 _REPEATED_PROSE_WORDS = 40
 _PICTURE_TAGS = ("figure", "figcaption", "picture", "caption")
+_MARKUP_TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?>")
+_MIN_MARKUP_TAGS = 3
 
 
 class Kind(Enum):
@@ -152,6 +155,10 @@ class BlockFeatures:
             seen[norm] = block.index
         if text[:1].isdigit() and pt.PAGE_STATS.match(text):  # the pattern opens with a digit
             return Kind.JUNK
+        if not block.path and "<" in text and len(_MARKUP_TAG.findall(text, 0, 2000)) >= _MIN_MARKUP_TAGS:
+            # Text pages: markup as text is an embed code to copy. (In HTML it is a code sample.)
+            return Kind.JUNK
+
         is_caption, credit = pt.caption_credit(text)
         if is_caption or block.tag == "figcaption":
             block.credit = credit
