@@ -280,7 +280,7 @@ def test_byline_element_names_without_the_date_or_the_co_authors_note() -> None:
 
 def test_text_with_an_embed_code_stays_text_and_the_code_stays_out() -> None:
     # A flattened page offering its link as HTML to copy: a line of markup, the rest plain lines.
-    embed = '<div class="work"><a href="https://example.com/w/1"><span>Council story</span></a> by <span>Jane</span></div>'
+    embed = '<div class="work"><a href="/w/1"><span>Council story</span></a> by <span>Jane</span></div>'
     text = "\n".join(["Share this work", "Copy the code below to link to it:", embed, TITLE, *PARAGRAPHS])
     page = RawPage(url="https://news.example.com/a/4", fetched_at=NOW, content=text, content_type="text/plain")
     result = Pipeline().run_page(page)
