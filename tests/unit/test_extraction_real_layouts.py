@@ -286,3 +286,14 @@ def test_text_with_an_embed_code_stays_text_and_the_code_stays_out() -> None:
     result = Pipeline().run_page(page)
     assert isinstance(result, Article), getattr(result, "message", result)
     assert [result.lead, *result.body] == PARAGRAPHS
+
+
+def test_a_modal_dialogs_text_is_not_the_articles() -> None:
+    dialog = (
+        '<div class="modal fade"><div class="modal-dialog"><div class="modal-body">'
+        "<p>To become an approved author, you must have a minimum of two articles in your account.</p>"
+        "<p>The articles must be complete, unique and ready to be published on the site.</p></div></div></div>"
+    )
+    text = main_text(run_html(f"<article><h1>{TITLE}</h1>{paragraphs(PARAGRAPHS)}</article>{dialog}"))
+    assert PARAGRAPHS[-1][:40] in text
+    assert "approved author" not in text

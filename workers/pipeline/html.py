@@ -110,7 +110,7 @@ _BOILERPLATE_ATTR = re.compile(
     r"(?:^|[\s_-])(?:related|relate|lienquan|tinlienquan|"
     r"comment|comments|binh-?luan|share|sharing|social|breadcrumbs?|promo|advert|ads?|adv|cookie|"
     r"consent|newsletter|subscribe|popular|most-read|mostread|trending|recommend(?:ed)?|more-news|"
-    r"copyright|login|signup|pagination|pager|author-box|"
+    r"copyright|login|signup|pagination|pager|author-box|modal|popup|pop-up|lightbox|"
     r"list-news|box-news|tin-khac|other-news|xem-them|read-more|readmore|rating|vote|print)(?:[\s_-]|$)",
     re.I,
 )
