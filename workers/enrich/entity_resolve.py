@@ -25,6 +25,8 @@ from workers.limits import DEFAULT_LIMITS
 from workers.text.keys import matching_key
 
 MAX_ENTITIES = DEFAULT_LIMITS.max_entities
+# Articles that open names ('Le Monde', 'The Guardian', 'Der Spiegel'): the name is also written without.
+_ARTICLES = frozenset({"le", "la", "les", "the", "der", "die", "das", "el", "los", "las", "o", "os", "il", "lo"})
 _ENTITIES = TypeAdapter(list[Entity])  # one validation call for the list costs less than one per entity
 _SEPARATORS = frozenset(
     {", ", " và ", " hoặc ", " and ", " or ", ", and ", " & ", " cùng ", " et ", " y ", " e ", " und "}
@@ -171,6 +173,9 @@ class Resolver:
             group = _Group(mention.type, name, key, 0, mention.start)
             groups[ident] = group
             self._by_key.setdefault(key, group)
+            head, _, rest = key.partition(" ")
+            if head in _ARTICLES and rest and " " not in rest:
+                self._by_key.setdefault(rest, group)  # 'Monde' for 'Le Monde', 'Spiegel' for 'Der Spiegel'
             if " " in key and group.type == "location":
                 self._openers.setdefault((group.type, key.split(" ", 1)[0]), group)
             if group.type == "person":

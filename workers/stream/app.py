@@ -272,8 +272,10 @@ def create_app(settings: Settings, *, runner: PipelineRunner | None = None) -> t
         topics=settings.raw_topic_list,
         health=HealthPolicy(stuck_after=settings.stuck_seconds),
     )
-    # Dedup on: Articles go to the one-partition dedup input; its agent publishes them (stream/dedup_agent.py).
-    dedup = install_dedup(app, settings, articles) if settings.dedup else None
+    # Dedup on: Articles go to the one-partition dedup input; its agent publishes them (stream/dedup_agent.py)
+    # and reports the copies it finds and the Story records it writes to the metrics.
+    metrics = monitor.metrics if settings.metrics_enabled else None
+    dedup = install_dedup(app, settings, articles, metrics) if settings.dedup else None
     handler = PageHandler(settings, pipeline_runner, dedup.input if dedup else articles, rejected, monitor)
     publishing = [handler.publish_stats, *([dedup.handler.publish_stats] if dedup else [])]
     install_monitoring(app, monitor, settings, publishing)
