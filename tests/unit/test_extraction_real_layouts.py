@@ -297,3 +297,18 @@ def test_a_modal_dialogs_text_is_not_the_articles() -> None:
     text = main_text(run_html(f"<article><h1>{TITLE}</h1>{paragraphs(PARAGRAPHS)}</article>{dialog}"))
     assert PARAGRAPHS[-1][:40] in text
     assert "approved author" not in text
+
+
+def test_text_cookie_banner_and_one_line_menus_are_not_prose() -> None:
+    banner = (
+        "We use cookies and similar technologies to improve your browsing experience, personalize content "
+        "and offers, show targeted ads and analyze traffic. By clicking accept you agree to our cookie policy."
+    )
+    menu = "International ▪ Politique ▪ Société ▪ Économie ▪ Culture ▪ Sport ▪ Techno ▪ Planète"
+    lines = [banner, "Accept", "Sign in", "Register", TITLE, *PARAGRAPHS, "Related", menu, menu.lower()]
+    page = RawPage(
+        url="https://news.example.com/a/5", fetched_at=NOW, content="\n".join(lines), content_type="text/plain"
+    )
+    result = Pipeline().run_page(page)
+    assert isinstance(result, Article), getattr(result, "message", result)
+    assert [result.lead, *result.body] == PARAGRAPHS

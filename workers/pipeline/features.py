@@ -66,6 +66,28 @@ class BlockInfo:
     good: bool = False
 
 
+_LIST_BULLETS = frozenset(["- ", "• ", "* ", "» ", "› ", "▪ "])
+_MENU_SEPARATORS = re.compile(r"\s+[▪•·|]\s+")
+_MIN_MENU_ITEMS = 5
+_MAX_MENU_ITEM_WORDS = 3
+
+
+def _menu_in_a_line(text: str) -> bool:
+    """A flattened menu: 'International ▪ Politique ▪ Société ▪ Économie ▪ Culture' on one line."""
+    if len(text) > 2000:
+        return False
+    items = _MENU_SEPARATORS.split(text)
+    return len(items) >= _MIN_MENU_ITEMS and sum(len(i.split()) <= _MAX_MENU_ITEM_WORDS for i in items) >= 0.8 * len(
+        items
+    )
+
+
+def _cookie_banner(text: str, marks: pt.Markers) -> bool:
+    """'We use cookies to improve your experience ... Accept all': a consent banner, prose by shape."""
+    opening = text[:600].casefold()
+    return "cookie" in opening and any(phrase in opening for phrase in marks.consent)
+
+
 class BlockFeatures:
     """The kind and shape of every block of a document."""
 
@@ -149,6 +171,8 @@ class BlockFeatures:
             return Kind.PROMO
         if block.link_density > 0.6 and (len(text) < 300 or block.link_density > 0.8):
             return Kind.LINKY
+        if _cookie_banner(text, marks):
+            return Kind.PROMO
         if len(norm) >= 12:
             if norm in seen:
                 return Kind.DUPLICATE
@@ -177,7 +201,9 @@ class BlockFeatures:
                 return Kind.TIMESTAMP
         if 3 <= len(words) <= 25 and pt.ends_with_timestamp(text):
             return Kind.DATED_ITEM
-        if text[:2] in {"- ", "• ", "* ", "» "} and len(words) <= 30 and not pt.ends_sentence(text):
+        if text[:2] in _LIST_BULLETS and len(words) <= 30 and not pt.ends_sentence(text):
+            return Kind.LINKY
+        if not block.path and _menu_in_a_line(text):
             return Kind.LINKY
         return Kind.PROSE
 
