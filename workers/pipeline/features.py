@@ -67,14 +67,15 @@ class BlockInfo:
 
 
 _LIST_BULLETS = frozenset(["- ", "• ", "* ", "» ", "› ", "▪ "])
-_MENU_SEPARATORS = re.compile(r"\s+[▪•·|]\s+")
+_MENU_SEPARATOR_CHARS = "▪•·|"
+_MENU_SEPARATORS = re.compile(rf"\s+[{_MENU_SEPARATOR_CHARS}]\s+")
 _MIN_MENU_ITEMS = 5
 _MAX_MENU_ITEM_WORDS = 3
 
 
 def _menu_in_a_line(text: str) -> bool:
     """A flattened menu: 'International ▪ Politique ▪ Société ▪ Économie ▪ Culture' on one line."""
-    if len(text) > 2000:
+    if len(text) > 2000 or not any(sep in text for sep in _MENU_SEPARATOR_CHARS):
         return False
     items = _MENU_SEPARATORS.split(text)
     return len(items) >= _MIN_MENU_ITEMS and sum(len(i.split()) <= _MAX_MENU_ITEM_WORDS for i in items) >= 0.8 * len(
@@ -84,6 +85,8 @@ def _menu_in_a_line(text: str) -> bool:
 
 def _cookie_banner(text: str, marks: pt.Markers) -> bool:
     """'We use cookies to improve your experience ... Accept all': a consent banner, prose by shape."""
+    if "ookie" not in text and "OOKIE" not in text:  # most blocks: no case folding
+        return False
     opening = text[:600].casefold()
     return "cookie" in opening and any(phrase in opening for phrase in marks.consent)
 
