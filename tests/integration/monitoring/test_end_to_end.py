@@ -67,8 +67,9 @@ pytestmark = [pytest.mark.integration, pytest.mark.timeout(420)]
 FAULT_ONLY = {"Publish retries / s by topic and error": "unwritable output topics"}
 # Panels of what the dedup agent finds: the healthy traffic has copies and stories, so each must show a value > 0.
 DEDUP_PANELS = ("Duplicate ratio", "Stories / s")
-# Scheduling on this shared 2-core machine: a rule evaluation or a notification may run late by this much.
-SLACK = 2.0
+# Scheduling on a loaded 2-core machine: a rule evaluation or a notification may run late by this much
+# (seen: NewsflowNoWorkerUp 2.8 s past its for + interval + group_wait, with six agents sharing the cores).
+SLACK = 5.0
 PHASE_TIMEOUT = 60.0
 
 # The dashboard panels whose series Prometheus' graph page shows in the screenshot.
