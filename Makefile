@@ -3,7 +3,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PYTHON ?= python3
 
-.PHONY: setup chromium monitoring-tools demo test lint bench-extraction schemas
+.PHONY: setup chromium monitoring-tools java demo test lint bench-extraction schemas
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -11,7 +11,7 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $@
 
-setup: $(BIN)/.installed chromium monitoring-tools
+setup: $(BIN)/.installed chromium monitoring-tools java
 
 # Headless Chromium for the status-page browser test (driven by Playwright from PyPI, never
 # `playwright install`): Debian's package, installed only when missing and apt-get is there.
@@ -34,7 +34,12 @@ monitoring-tools:
 			|| echo "warning: prometheus/prometheus-alertmanager not installed: tests/integration/monitoring will fail"; \
 	fi
 
-demo: $(BIN)/.installed
+# Java 17 and Maven for the embedded Kafka (real broker of the tests and the demo): installed with
+# apt-get when missing (Debian/Ubuntu), otherwise one line saying what to install.
+java:
+	@sh scripts/install-java.sh
+
+demo: $(BIN)/.installed java
 	$(BIN)/newsflow demo
 
 lint: setup

@@ -14,7 +14,7 @@ from typing import Protocol
 
 import pytest
 
-from workers.broker import EmbeddedKafka, create_topic, run_sync
+from workers.broker import EmbeddedKafka, KafkaCluster, create_topic, run_sync
 
 
 class TopicFactory(Protocol):
@@ -30,6 +30,22 @@ def kafka() -> Iterator[EmbeddedKafka]:
         yield broker
     finally:
         broker.stop()
+
+
+@pytest.fixture(scope="session")
+def kafka_cluster() -> Iterator[KafkaCluster]:
+    """A real three-node Kafka cluster (RF 3, min.insync.replicas=2) shared by the whole test session.
+
+    Tests may kill, stop, pause or replace its nodes, but must leave every node running and every
+    partition in sync when they finish (``tests.support.cluster.restore_cluster``), so the next test gets
+    a whole cluster. Started only when a test asks for it, like the session broker.
+    """
+    cluster = KafkaCluster(3)
+    cluster.start()
+    try:
+        yield cluster
+    finally:
+        cluster.stop(timeout=5)
 
 
 @pytest.fixture

@@ -49,9 +49,10 @@ GRAFANA_PROVISIONING = ROOT / "deploy" / "grafana" / "provisioning"
 
 
 NEWSFLOW_SERVICES = ("worker", "producer")
-LONG_RUNNING = ("kafka", "worker", "prometheus", "grafana")
+KAFKA_NODES = ("kafka-1", "kafka-2", "kafka-3")
+LONG_RUNNING = (*KAFKA_NODES, "worker", "prometheus", "grafana")
 ONE_SHOT = ("topics", "producer")
-REQUIRED_SERVICES = {"kafka", "topics", "worker", "producer", "prometheus", "grafana"}
+REQUIRED_SERVICES = {*KAFKA_NODES, "topics", "worker", "producer", "prometheus", "grafana"}
 
 
 # ----------------------------------------------------------------------------------------- helpers
@@ -253,8 +254,9 @@ def test_images_are_pinned(services: dict[str, Any]) -> None:
 
 
 def test_kafka_uses_the_official_image_and_the_topics_job_the_same_one(services: dict[str, Any]) -> None:
-    assert services["kafka"]["image"].startswith("apache/kafka:")
-    assert services["topics"]["image"] == services["kafka"]["image"]
+    for node in KAFKA_NODES:
+        assert services[node]["image"].startswith("apache/kafka:")
+        assert services["topics"]["image"] == services[node]["image"]
     assert services["prometheus"]["image"].startswith("prom/prometheus:")
     assert services["grafana"]["image"].startswith("grafana/grafana:")
 
@@ -292,10 +294,11 @@ def test_start_order(services: dict[str, Any]) -> None:
         assert isinstance(depends, dict), f"{name}: use the long depends_on syntax with conditions"
         return {dep: spec.get("condition", "service_started") for dep, spec in depends.items()}
 
-    assert conditions("topics") == {"kafka": "service_healthy"}
+    assert conditions("topics") == dict.fromkeys(KAFKA_NODES, "service_healthy")
     worker = conditions("worker")
     assert worker["topics"] == "service_completed_successfully"
-    assert worker.get("kafka", "service_healthy") == "service_healthy"
+    for node in KAFKA_NODES:
+        assert worker.get(node, "service_healthy") == "service_healthy"
     producer = conditions("producer")
     assert producer["topics"] == "service_completed_successfully"
     assert producer["worker"] in ("service_started", "service_healthy")
@@ -321,7 +324,7 @@ def test_worker_runs_two_replicas_without_fixed_host_ports(services: dict[str, A
 
 def test_volumes(compose: dict[str, Any], services: dict[str, Any]) -> None:
     declared = set(compose.get("volumes") or {})
-    assert declared >= {"kafka-data", "prometheus-data", "grafana-data"}
+    assert declared >= {f"{node}-data" for node in KAFKA_NODES} | {"prometheus-data", "grafana-data"}
     used = set()
     for name, service in services.items():
         for volume in service.get("volumes", []):
@@ -331,7 +334,8 @@ def test_volumes(compose: dict[str, Any], services: dict[str, Any]) -> None:
             else:
                 assert source in declared, f"{name}: volume {source} is not declared"
                 used.add((name, source, target))
-    assert ("kafka", "kafka-data", "/var/lib/kafka/data") in used
+    for node in KAFKA_NODES:
+        assert (node, f"{node}-data", "/var/lib/kafka/data") in used, f"{node}: its own data volume"
     assert ("prometheus", "prometheus-data", "/prometheus") in used
     assert ("grafana", "grafana-data", "/var/lib/grafana") in used
 
@@ -349,12 +353,14 @@ def test_environment_values_are_strings(services: dict[str, Any]) -> None:
 # ----------------------------------------------------------------------------------- compose: kafka
 
 
-def test_kafka_is_a_single_kraft_node(services: dict[str, Any]) -> None:
-    env = environment(services["kafka"])
+@pytest.mark.parametrize("node", KAFKA_NODES)
+def test_kafka_node_is_a_member_of_one_kraft_quorum(services: dict[str, Any], node: str) -> None:
+    env = environment(services[node])
     assert env["KAFKA_PROCESS_ROLES"] == "broker,controller"
     node_id = env["KAFKA_NODE_ID"]
     raw = env["CLUSTER_ID"]
     assert len(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4))) == 16, "CLUSTER_ID is a base64 UUID"
+    assert {environment(services[other])["CLUSTER_ID"] for other in KAFKA_NODES} == {raw}, "one cluster id"
     listeners = parse_listeners(env["KAFKA_LISTENERS"])
     advertised = parse_listeners(env["KAFKA_ADVERTISED_LISTENERS"])
     protocols = dict(item.split(":") for item in env["KAFKA_LISTENER_SECURITY_PROTOCOL_MAP"].split(","))
@@ -362,23 +368,32 @@ def test_kafka_is_a_single_kraft_node(services: dict[str, Any]) -> None:
     assert set(listeners) <= set(protocols), "every listener needs a security protocol"
     assert controller in listeners and controller not in advertised
     assert env["KAFKA_INTER_BROKER_LISTENER_NAME"] in advertised
-    voter_id, _, voter = env["KAFKA_CONTROLLER_QUORUM_VOTERS"].partition("@")
-    host, _, port = voter.rpartition(":")
-    assert voter_id == node_id and int(port) == listeners[controller][1]
-    assert host in ("kafka", services["kafka"].get("hostname"))
+    voters = dict(voter.split("@") for voter in env["KAFKA_CONTROLLER_QUORUM_VOTERS"].split(","))
+    assert len(voters) == 3, "a controller quorum of 3 survives one lost controller"
+    host, _, port = voters[node_id].rpartition(":")
+    assert int(port) == listeners[controller][1]
+    assert host in (node, services[node].get("hostname"))
+    ids = sorted(environment(services[other])["KAFKA_NODE_ID"] for other in KAFKA_NODES)
+    assert sorted(voters) == ids, "every node votes, with a unique id"
     assert set(advertised) <= set(listeners)
     for name, (_, port_) in advertised.items():
         assert listeners[name][1] == port_, f"{name}: advertised port differs from the listening port"
     # Separate listeners for containers (service hostname) and for the host (localhost, published).
     hosts = {host_ for host_, _ in advertised.values()}
-    assert "kafka" in hosts and "localhost" in hosts
-    published = {str(port_).rsplit(":", 1)[-1] for port_ in services["kafka"].get("ports", [])}
+    assert node in hosts and "localhost" in hosts
+    published = {str(port_).rsplit(":", 1)[-1] for port_ in services[node].get("ports", [])}
     for host_, port_ in advertised.values():
         if host_ == "localhost":
             assert str(port_) in published, f"host listener port {port_} is not published"
 
 
-def test_kafka_variables_map_to_broker_properties(services: dict[str, Any]) -> None:
+def test_kafka_host_ports_differ_between_nodes(services: dict[str, Any]) -> None:
+    published = [str(port).rsplit(":", 1)[0] for node in KAFKA_NODES for port in services[node].get("ports", [])]
+    assert len(published) == len(set(published)) == 3, published
+
+
+@pytest.mark.parametrize("node", KAFKA_NODES)
+def test_kafka_variables_map_to_broker_properties(services: dict[str, Any], node: str) -> None:
     known = {
         "node.id",
         "process.roles",
@@ -396,6 +411,7 @@ def test_kafka_variables_map_to_broker_properties(services: dict[str, Any]) -> N
         "share.coordinator.state.topic.min.isr",
         "default.replication.factor",
         "min.insync.replicas",
+        "unclean.leader.election.enable",
         "num.partitions",
         "group.initial.rebalance.delay.ms",
         "auto.create.topics.enable",
@@ -403,39 +419,53 @@ def test_kafka_variables_map_to_broker_properties(services: dict[str, Any]) -> N
         "log.retention.ms",
     }
     launcher_only = {"KAFKA_HEAP_OPTS", "KAFKA_OPTS", "KAFKA_JMX_OPTS", "KAFKA_LOG4J_OPTS"}
-    env = environment(services["kafka"])
+    env = environment(services[node])
     for key in env:
         if key.startswith("KAFKA_") and key not in launcher_only:
             assert kafka_property(key) in known, f"{key} -> {kafka_property(key)!r} is not a broker property"
+    # Three replicas of everything, internal topics included; writes need 2 of them in sync.
     for key in (
         "KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR",
         "KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR",
-        "KAFKA_TRANSACTION_STATE_LOG_MIN_ISR",
+        "KAFKA_SHARE_COORDINATOR_STATE_TOPIC_REPLICATION_FACTOR",
+        "KAFKA_DEFAULT_REPLICATION_FACTOR",
     ):
-        assert env[key] == "1", f"{key} must be 1 on a single node"
+        assert env[key] == "3", f"{node}: {key} must be 3 on a three-node cluster"
+    for key in (
+        "KAFKA_TRANSACTION_STATE_LOG_MIN_ISR",
+        "KAFKA_SHARE_COORDINATOR_STATE_TOPIC_MIN_ISR",
+        "KAFKA_MIN_INSYNC_REPLICAS",
+    ):
+        assert env[key] == "2", f"{node}: {key} must be 2 (one node may be lost)"
+    assert env["KAFKA_UNCLEAN_LEADER_ELECTION_ENABLE"] == "false"
     assert env["KAFKA_LOG_DIRS"] == "/var/lib/kafka/data"
+    assert "-Xmx" in env["KAFKA_HEAP_OPTS"], "three JVMs on one machine: bound each heap"
 
 
-def test_kafka_healthcheck_asks_the_broker(services: dict[str, Any]) -> None:
-    test = services["kafka"]["healthcheck"]["test"]
+@pytest.mark.parametrize("node", KAFKA_NODES)
+def test_kafka_healthcheck_asks_the_broker(services: dict[str, Any], node: str) -> None:
+    test = services[node]["healthcheck"]["test"]
     assert test[1] == "/opt/kafka/bin/kafka-broker-api-versions.sh"
     host, _, port = option(test, "--bootstrap-server").rpartition(":")
-    listeners = parse_listeners(environment(services["kafka"])["KAFKA_LISTENERS"])
+    listeners = parse_listeners(environment(services[node])["KAFKA_LISTENERS"])
     assert int(port) in {port_ for name, (_, port_) in listeners.items() if name != "CONTROLLER"}
-    assert host in ("kafka", "localhost", "127.0.0.1")
+    assert host in (node, "localhost", "127.0.0.1"), "each node's healthcheck asks that node"
 
 
-def container_listener(services: dict[str, Any]) -> str:
-    """host:port Kafka advertises to other containers."""
-    advertised = parse_listeners(environment(services["kafka"])["KAFKA_ADVERTISED_LISTENERS"])
-    hosts = {"kafka", services["kafka"].get("hostname")}
-    found = [f"{host}:{port}" for host, port in advertised.values() if host in hosts]
-    assert len(found) == 1, f"expected one listener advertised for containers, got {found}"
-    return found[0]
+def container_listeners(services: dict[str, Any]) -> str:
+    """host:port of every node as advertised to other containers, comma-separated (the bootstrap list)."""
+    found = []
+    for node in KAFKA_NODES:
+        advertised = parse_listeners(environment(services[node])["KAFKA_ADVERTISED_LISTENERS"])
+        hosts = {node, services[node].get("hostname")}
+        mine = [f"{host}:{port}" for host, port in advertised.values() if host in hosts]
+        assert len(mine) == 1, f"{node}: expected one listener advertised for containers, got {mine}"
+        found += mine
+    return ",".join(found)
 
 
-def test_clients_use_the_container_listener(services: dict[str, Any]) -> None:
-    address = container_listener(services)
+def test_clients_use_every_node_s_container_listener(services: dict[str, Any]) -> None:
+    address = container_listeners(services)
     assert environment(services["worker"])["NEWSFLOW_BROKER"] == address
     assert option(command(services["producer"]), "--broker") == address
     _, bootstraps = topics_job_topics(services["topics"])
@@ -502,7 +532,8 @@ def test_topic_names_agree(services: dict[str, Any]) -> None:
     assert option(command(services["producer"]), "--topic") in raw_topics
     for name, spec in created.items():
         assert spec["partitions"] == settings.partitions, f"{name}: partitions differ from NEWSFLOW_PARTITIONS"
-        assert spec["replication"] == settings.replication_factor, name
+        assert spec["replication"] == settings.replication_factor == 3, name
+        assert spec["config"].get("min.insync.replicas") == str(settings.min_insync_replicas) == "2", name
     assert created[settings.articles_topic]["config"].get("cleanup.policy") == "compact"
     assert created[settings.stories_topic]["config"].get("cleanup.policy") == "compact"
     assert "retention.ms" in created[settings.rejected_topic]["config"]

@@ -95,7 +95,20 @@ class Settings(BaseSettings):
         "false publishes articles straight from the page agent.",
     )
     partitions: int = Field(8, ge=1, le=10_000, description="Partitions of topics created on start.")
-    replication_factor: int = Field(1, ge=1, le=32, description="Replication factor of topics created on start.")
+    replication_factor: int | None = Field(
+        None,
+        ge=1,
+        le=32,
+        description="Replication factor of topics created on start (newsflow's and Faust's internal ones); "
+        "unset: 3, or the number of brokers when the cluster has fewer.",
+    )
+    min_insync_replicas: int | None = Field(
+        None,
+        ge=1,
+        le=32,
+        description="min.insync.replicas of topics created on start; unset: 2 when the replication factor is 3 "
+        "or more, else 1. With acks=all a write is stored only once this many replicas have it.",
+    )
     create_topics: bool = Field(True, description="Create missing topics on start.")
 
     # Worker runtime

@@ -6,7 +6,10 @@
    ``published`` with every stage's time + ``finished``), the stage recorder in the pipeline process, the
    larger pickled ``Outcome`` (summary + stage times) that crosses the pipe, and the alternative of
    timing only the whole pipeline in the agent (one histogram observation). Compared with the
-   pipeline's own time per page on the same samples.
+   pipeline's own time per page on the same samples. Then the dedup agent's reporting (dedup on): the
+   copies found and Story records of one dedup-input message to ``Metrics``, beside the agent's own
+   processing of an article (``DedupProcessor.process``; the pages cycle over the samples, so most are
+   copies).
 2. End to end on the embedded broker: one worker, ``--pages`` pages, metrics on and off interleaved
    for ``--rounds`` rounds; pages/s from first to last output (start-up excluded) and the CPU seconds
    the worker process and its pipeline process spent, per 1000 pages. Faust's own Prometheus sensor is
@@ -19,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import pickle
 import statistics
 import tempfile
@@ -39,6 +43,8 @@ from workers.monitoring.process_tree import cpu_seconds as process_cpu
 from workers.monitoring.stages import StageRecorder
 from workers.pipeline import Pipeline
 from workers.producer import RawPageProducer
+from workers.serialization import to_json_bytes
+from workers.stream.dedup_agent import TABLE_NAMES, DedupProcessor, FaustStore, report_published
 from workers.stream.records import outcome_of
 
 console = Console(stderr=True)
@@ -102,6 +108,31 @@ def micro(data: list[tuple[bytes, bytes]]) -> list[tuple[str, float]]:
         ("pipe: pickle+unpickle Outcome, summary+stages", per_call_us(roundtrip(full), 5000)),
         ("alternative: whole pipeline timed in the agent", per_call_us(lambda: metrics.stage_timer("pipeline", 0.005))),
         ("  pickled bytes added by summary+stages", float(len(pickle.dumps(full)) - len(pickle.dumps(plain)))),
+        *dedup_reporting(articles),
+    ]
+
+
+def dedup_reporting(articles: list[Article]) -> list[tuple[str, float]]:
+    """The dedup agent's processing of one article (in-memory tables) and its report of one message."""
+    payloads = [to_json_bytes(article) for article in articles]
+
+    def processor() -> DedupProcessor:
+        return DedupProcessor({name: FaustStore(name, {}) for name in TABLE_NAMES})
+
+    def process_all() -> None:
+        fresh = processor()
+        for payload in payloads:
+            fresh.process(payload)
+
+    dedup_us = per_call_us(process_all, 5) / len(payloads)
+    proc = processor()
+    messages = [proc.process(payload) for payload in payloads]
+    batches = itertools.cycle([(emits, list({(e.kind, e.key): e for e in emits}.values())) for emits in messages])
+    metrics = Metrics()
+    report_us = per_call_us(lambda: report_published(metrics, *next(batches)))
+    return [
+        ("dedup agent: DedupProcessor.process, per article", dedup_us),
+        ("dedup agent: report copies + Story records", report_us),
     ]
 
 

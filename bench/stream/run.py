@@ -1,6 +1,7 @@
 """End-to-end stream benchmark: pages/s and produce->visible latency, newsflow vs. a passthrough.
 
     .venv/bin/python -m bench.stream.run [--pages 1500] [--latency-seconds 10]
+    .venv/bin/python -m bench.stream.run --cluster      # RF 3 beside RF 1 on a local 3-node cluster
 
 Starts the embedded Kafka broker (or uses NEWSFLOW_BROKER when set), then for each system (passthrough
 consumer->producer, newsflow with 1 worker process, the same with NEWSFLOW_IN_FLIGHT=1 (no pipelining),
@@ -13,12 +14,18 @@ newsflow with 2 worker processes):
 
 The offline pipeline (``Pipeline.run`` in a loop, same pages) is the reference for the target
 "1 worker >= 60% of offline pages/s"; p99 <= 500 ms at half the maximum rate is the latency target.
+
+``--cluster`` starts a local three-node KRaft cluster (``workers.broker.KafkaCluster``) instead and
+measures the passthrough and newsflow with 1 worker each twice, on topics with replication factor 1 and
+on topics with replication factor 3 and ``min.insync.replicas=2`` (every producer uses ``acks=all``):
+the cost of replication, same cluster, same run.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import os
 import re
@@ -39,7 +46,7 @@ from rich.console import Console
 from rich.table import Table
 
 from schemas import Origin
-from workers.broker import bootstrap_or_embedded, free_port
+from workers.broker import LONG_RUNNING_JVM_OPTIONS, KafkaCluster, bootstrap_or_embedded, free_port
 from workers.inputs import iter_inputs
 from workers.pipeline import Pipeline
 from workers.producer import RawPageProducer
@@ -82,6 +89,7 @@ class System:
     # The reference is Pipeline.run alone, so the stream runs without the dedup stage (bench/dedup measures it).
     dedup: bool = False
     in_flight: int = 4  # NEWSFLOW_IN_FLIGHT: 1 = publish each page before starting the next one
+    replication: int = 1  # of the system's topics; 3 adds min.insync.replicas=2 (acks=all everywhere)
 
     @property
     def slug(self) -> str:
@@ -89,13 +97,14 @@ class System:
         return re.sub(r"[^A-Za-z0-9]", "", self.name)
 
 
-async def create_topics(bootstrap: str, names: list[str], partitions: int) -> None:
+async def create_topics(bootstrap: str, names: list[str], partitions: int, replication: int = 1) -> None:
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
     await admin.start()
+    config = {"max.message.bytes": "12582912"}
+    if replication >= 3:
+        config["min.insync.replicas"] = "2"
     try:
-        await admin.create_topics(
-            [NewTopic(n, partitions, 1, topic_configs={"max.message.bytes": "12582912"}) for n in names]
-        )
+        await admin.create_topics([NewTopic(n, partitions, replication, topic_configs=dict(config)) for n in names])
     finally:
         await admin.close()
 
@@ -122,6 +131,7 @@ def start_system(system: System, bootstrap: str, prefix: str, tmp: Path) -> list
             NEWSFLOW_METRICS_ENABLED="true" if system.metrics else "false",
             NEWSFLOW_DEDUP="true" if system.dedup else "false",
             NEWSFLOW_IN_FLIGHT=str(system.in_flight),
+            NEWSFLOW_REPLICATION_FACTOR=str(system.replication),
         )
         log = (tmp / f"{prefix}-{i}.log").open("wb")
         processes.append(
@@ -164,7 +174,8 @@ async def throughput(
     system: System, bootstrap: str, data: list[tuple[bytes, bytes]], tmp: Path, partitions: int
 ) -> float:
     prefix = f"bench-{system.slug}-{uuid.uuid4().hex[:6]}"
-    await create_topics(bootstrap, [f"{prefix}.{t}" for t in ("raw", "out", "rejected", "stories")], partitions)
+    topics = [f"{prefix}.{t}" for t in ("raw", "out", "rejected", "stories")]
+    await create_topics(bootstrap, topics, partitions, system.replication)
     async with RawPageProducer(bootstrap, f"{prefix}.raw") as producer:
         futures = [await producer.enqueue(value, key=key) for key, value in data]
         await asyncio.gather(*futures)
@@ -217,7 +228,8 @@ async def latency(
     seconds: float,
 ) -> tuple[float, float, float, int]:
     prefix = f"bench-lat-{system.slug}-{uuid.uuid4().hex[:6]}"
-    await create_topics(bootstrap, [f"{prefix}.{t}" for t in ("raw", "out", "rejected", "stories")], partitions)
+    topics = [f"{prefix}.{t}" for t in ("raw", "out", "rejected", "stories")]
+    await create_topics(bootstrap, topics, partitions, system.replication)
     consumer = await output_consumer(bootstrap, prefix)
     processes = start_system(system, bootstrap, prefix, tmp)
     sent_at: dict[str, float] = {}
@@ -270,6 +282,9 @@ async def main() -> None:
     parser.add_argument("--pages", type=int, default=1500)
     parser.add_argument("--latency-seconds", type=float, default=10.0)
     parser.add_argument("--partitions", type=int, default=4)
+    parser.add_argument(
+        "--cluster", action="store_true", help="a local 3-node cluster; RF 3 beside RF 1 (passthrough, 1 worker)"
+    )
     args = parser.parse_args()
 
     logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
@@ -283,8 +298,20 @@ async def main() -> None:
         System("newsflow x1, in-flight 1", 1, in_flight=1),
         System("newsflow x2", 2),
     ]
+    if args.cluster:
+        systems = [
+            System("passthrough", 0),
+            System("passthrough, RF 3", 0, replication=3),
+            System("newsflow x1", 1),
+            System("newsflow x1, RF 3", 1, replication=3),
+        ]
     rows = []
-    with bootstrap_or_embedded() as bootstrap:
+    with contextlib.ExitStack() as stack:
+        if args.cluster:
+            cluster = stack.enter_context(KafkaCluster(3, jvm_options=LONG_RUNNING_JVM_OPTIONS, heap="384m"))
+            bootstrap = cluster.bootstrap_servers
+        else:
+            bootstrap = stack.enter_context(bootstrap_or_embedded())
         rates = {}
         offline_rates = []
         for system in systems:
@@ -300,9 +327,9 @@ async def main() -> None:
                 f"{system.name}: latency at {half:.0f}/s p50={p50:.1f} p95={p95:.1f} p99={p99:.1f} ms (n={n})"
             )
             rows.append((system.name, rates[system.name], p50, p95, p99, n))
-    table = Table(
-        title=f"newsflow stream bench ({args.pages} pages, {args.partitions} partitions, {os.cpu_count()} CPUs)"
-    )
+    where = "local 3-node cluster, acks=all" if args.cluster else "one broker"
+    title = f"newsflow stream bench ({args.pages} pages, {args.partitions} partitions, {os.cpu_count()} CPUs, {where})"
+    table = Table(title=title)
     for column in (
         "system",
         "pages/s",

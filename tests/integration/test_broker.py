@@ -24,8 +24,8 @@ from workers.broker import (
     SaslSsl,
     create_topic,
     ensure_classpath,
-    launcher,
 )
+from workers.broker import node as broker_node
 
 pytestmark = pytest.mark.integration
 
@@ -362,9 +362,9 @@ def test_auto_picked_port_clash_is_retried(monkeypatch: pytest.MonkeyPatch) -> N
     taken = socket.socket()
     taken.bind(("127.0.0.1", 0))
     taken.listen()
-    real_free_port = launcher.free_port
+    real_free_port = broker_node.free_port
     picks = iter([taken.getsockname()[1]])
-    monkeypatch.setattr(launcher, "free_port", lambda: next(picks, None) or real_free_port())
+    monkeypatch.setattr(broker_node, "free_port", lambda: next(picks, None) or real_free_port())
     broker = EmbeddedKafka()
     try:
         broker.start(timeout=90)

@@ -261,3 +261,54 @@ def test_a_footer_menu_in_text_keeps_the_legal_notice_out() -> None:
     result = Pipeline().run_page(page)
     assert isinstance(result, Article), getattr(result, "message", result)
     assert [result.lead, *result.body] == PARAGRAPHS
+
+
+def test_byline_element_names_without_the_date_or_the_co_authors_note() -> None:
+    for byline, names in (
+        (
+            '<cite class="byline"><span>By </span><span>JANE DOE</span> <abbr>March 11, 2015 3:46 PM</abbr></cite>',
+            ["JANE DOE"],
+        ),
+        ('<span itemprop="author">Jane Doe (avec John Roe et Ann Poe)</span>', ["Jane Doe"]),
+        ('<div class="author">Jane Doe Monday, 4 May 2015</div>', ["Jane Doe"]),
+        ('<div class="byline">Last Updated: January 7, 2025</div>', []),
+    ):
+        result = run_html(f"<article><h1>{TITLE}</h1>{byline}{paragraphs(PARAGRAPHS)}</article>")
+        assert isinstance(result, Article), getattr(result, "message", result)
+        assert result.authors == names, byline
+
+
+def test_text_with_an_embed_code_stays_text_and_the_code_stays_out() -> None:
+    # A flattened page offering its link as HTML to copy: a line of markup, the rest plain lines.
+    embed = '<div class="work"><a href="/w/1"><span>Council story</span></a> by <span>Jane</span></div>'
+    text = "\n".join(["Share this work", "Copy the code below to link to it:", embed, TITLE, *PARAGRAPHS])
+    page = RawPage(url="https://news.example.com/a/4", fetched_at=NOW, content=text, content_type="text/plain")
+    result = Pipeline().run_page(page)
+    assert isinstance(result, Article), getattr(result, "message", result)
+    assert [result.lead, *result.body] == PARAGRAPHS
+
+
+def test_a_modal_dialogs_text_is_not_the_articles() -> None:
+    dialog = (
+        '<div class="modal fade"><div class="modal-dialog"><div class="modal-body">'
+        "<p>To become an approved author, you must have a minimum of two articles in your account.</p>"
+        "<p>The articles must be complete, unique and ready to be published on the site.</p></div></div></div>"
+    )
+    text = main_text(run_html(f"<article><h1>{TITLE}</h1>{paragraphs(PARAGRAPHS)}</article>{dialog}"))
+    assert PARAGRAPHS[-1][:40] in text
+    assert "approved author" not in text
+
+
+def test_text_cookie_banner_and_one_line_menus_are_not_prose() -> None:
+    banner = (
+        "We use cookies and similar technologies to improve your browsing experience, personalize content "
+        "and offers, show targeted ads and analyze traffic. By clicking accept you agree to our cookie policy."
+    )
+    menu = "International ▪ Politique ▪ Société ▪ Économie ▪ Culture ▪ Sport ▪ Techno ▪ Planète"
+    lines = [banner, "Accept", "Sign in", "Register", TITLE, *PARAGRAPHS, "Related", menu, menu.lower()]
+    page = RawPage(
+        url="https://news.example.com/a/5", fetched_at=NOW, content="\n".join(lines), content_type="text/plain"
+    )
+    result = Pipeline().run_page(page)
+    assert isinstance(result, Article), getattr(result, "message", result)
+    assert [result.lead, *result.body] == PARAGRAPHS

@@ -16,9 +16,9 @@ ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = "workers"
 
 # Cycles known and owned elsewhere, each to be removed with its fix (the test then asks for that).
-# The broker launcher is being split into classpath, process and CLI serving (issue 17), which
-# ends its exchange with ``security``.
-KNOWN_CYCLES: frozenset[frozenset[str]] = frozenset({frozenset({"workers.broker.launcher", "workers.broker.security"})})
+# None today: the broker launcher's exchange with ``security`` ended when it was split into classpath,
+# node (process running) and serve (CLI serving).
+KNOWN_CYCLES: frozenset[frozenset[str]] = frozenset()
 
 
 def module_name(path: Path, root: Path) -> str:

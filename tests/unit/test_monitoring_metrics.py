@@ -53,7 +53,8 @@ def exercised() -> Metrics:
     """A ``Metrics`` after one call of every method, so every labelled series exists."""
     metrics = Metrics(topics=["newsflow.raw-pages"])
     metrics.page_consumed("newsflow.raw-pages")
-    metrics.article_published(summary(duplicate_of="f" * 32, copy_similarity=0.93), NOW - 2, now=NOW)
+    metrics.article_published(summary(), NOW - 2, now=NOW)
+    metrics.duplicate_found(0.93)
     metrics.dead_letter(rejected(RejectReason.INVALID_JSON))
     metrics.story_published()
     metrics.stage_timer("parse", 0.002)
@@ -168,11 +169,20 @@ def test_end_to_end_latency_uses_both_clocks_and_never_goes_negative() -> None:
 
 def test_duplicates_by_kind() -> None:
     metrics = Metrics()
-    metrics.article_published(summary(duplicate_of="a" * 32, copy_similarity=1.0), None, now=NOW)
-    metrics.article_published(summary(duplicate_of="a" * 32, copy_similarity=0.8), None, now=NOW)
-    metrics.article_published(summary(), None, now=NOW)
-    assert metrics.value("newsflow_duplicates_total", {"kind": "exact"}) == 1
+    metrics.duplicate_found(1.0)
+    metrics.duplicate_found(None)  # similarity unknown: exact
+    metrics.duplicate_found(0.8)
+    assert metrics.value("newsflow_duplicates_total", {"kind": "exact"}) == 2
     assert metrics.value("newsflow_duplicates_total", {"kind": "near"}) == 1
+
+
+def test_the_page_agents_article_is_never_counted_as_a_copy() -> None:
+    """Copies are counted by the dedup agent (``duplicate_found``) once found, never from the article the page
+    agent publishes, whatever its summary says: the stream counts each copy once."""
+    metrics = Metrics()
+    metrics.article_published(summary(duplicate_of="a" * 32, copy_similarity=1.0), None, now=NOW)
+    assert metrics.total("newsflow_duplicates_total") == 0
+    assert metrics.total("newsflow_articles_published_total") == 1
 
 
 def test_labels_stay_bounded_whatever_the_input() -> None:

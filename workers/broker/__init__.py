@@ -1,23 +1,33 @@
-"""Embedded real Apache Kafka (KRaft, Maven Central jars) for integration tests and ``newsflow broker``."""
+"""Real Apache Kafka (KRaft, Maven Central jars) for tests, the demo and ``newsflow broker``.
+
+Modules, one job each: :mod:`~workers.broker.classpath` (resolving and caching the jars, the java command
+line), :mod:`~workers.broker.node` (one node's JVM: format, run, stop, kill, pause),
+:mod:`~workers.broker.cluster` (N nodes as one replicated KRaft cluster, fault injection and lookups),
+:mod:`~workers.broker.serve` (``newsflow broker`` in the foreground), :mod:`~workers.broker.security`
+(an optional SASL_SSL listener), :mod:`~workers.broker.admin` (topic creation).
+"""
 
 from workers.broker.admin import create_topic
-from workers.broker.launcher import (
-    DEFAULT_KAFKA_VERSION,
+from workers.broker.classpath import DEFAULT_KAFKA_VERSION, KafkaLauncherError, ensure_classpath, kafka_version
+from workers.broker.cluster import DEFAULT_NODES, KafkaCluster, replication_properties
+from workers.broker.node import (
+    FAST_START_JVM_OPTIONS,
+    LONG_RUNNING_JVM_OPTIONS,
     EmbeddedKafka,
-    KafkaLauncherError,
     Listener,
-    bootstrap_or_embedded,
-    ensure_classpath,
     free_port,
-    kafka_version,
     run_sync,
-    serve_forever,
 )
 from workers.broker.security import SaslSsl, TlsMaterial, ensure_tls_material
+from workers.broker.serve import bootstrap_or_embedded, serve_forever
 
 __all__ = [
     "DEFAULT_KAFKA_VERSION",
+    "DEFAULT_NODES",
+    "FAST_START_JVM_OPTIONS",
+    "LONG_RUNNING_JVM_OPTIONS",
     "EmbeddedKafka",
+    "KafkaCluster",
     "KafkaLauncherError",
     "Listener",
     "SaslSsl",
@@ -28,6 +38,7 @@ __all__ = [
     "ensure_tls_material",
     "free_port",
     "kafka_version",
+    "replication_properties",
     "run_sync",
     "serve_forever",
 ]

@@ -14,7 +14,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from workers.broker.launcher import KafkaLauncherError, _file_lock, cache_dir
+from workers.broker.classpath import JAVA_HINT, KafkaLauncherError, cache_dir, file_lock
 
 # The keystore only ever protects a throwaway test certificate.
 STORE_PASSWORD = "newsflow-test"
@@ -50,15 +50,12 @@ def ensure_tls_material(root: Path | None = None) -> TlsMaterial:
     if done.is_file():
         return material
     directory.mkdir(parents=True, exist_ok=True)
-    with _file_lock(directory / ".lock"):
+    with file_lock(directory / ".lock"):
         if done.is_file():
             return material
         keytool = shutil.which("keytool")
         if keytool is None:
-            raise KafkaLauncherError(
-                "keytool not found on PATH: it ships with Java; install Java 17 "
-                "(Debian/Ubuntu: apt-get install openjdk-17-jre-headless)"
-            )
+            raise KafkaLauncherError(f"keytool not found on PATH: it ships with Java; {JAVA_HINT}")
         for name in ("ca.p12", "ca.pem", "broker.p12", "broker.csr", "broker.pem"):
             (directory / name).unlink(missing_ok=True)
         ca = ("-keystore", "ca.p12", "-storetype", "PKCS12", "-storepass", STORE_PASSWORD)

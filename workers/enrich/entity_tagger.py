@@ -127,6 +127,9 @@ class RunTagger(GazetteerTagger):
         # Particles that are not also connectors ('von' in German) join only a person's name.
         self._splitting = frozenset(self.words.particles) - frozenset(self.words.connectors)
         self._connector_parts = frozenset(p for c in self.words.connectors for p in c.split(" "))
+        self._organization_words = frozenset(
+            k for ks in self.words.organization.by_last_word.values() for k in ks if " " not in k and "'" not in k
+        ) - self.words.organization_heads
 
     def scan(self) -> list[Mention]:
         stop_forms, single, split = self.words.stop_forms, self._single, self._split_conjunctions
@@ -298,6 +301,10 @@ class RunTagger(GazetteerTagger):
             tokens = tokens[:-1]
         if not tokens:
             return
+        if len(tokens) >= 2 and tokens[0][2].isupper() and matching_key(tokens[0][2]) in self._organization_words:
+            # 'ONG Greenpeace', 'Groupe Bayer' as one capitalised run: the generic word types the name
+            self._flush(tokens[1:], False, False, self._in_headline(tokens[1][0]), cue="organization")
+            return
         first = tokens[0][0]
         headline = self._in_headline(first)
         hit = self.gazetteer_at(tokens[0])
@@ -314,6 +321,9 @@ class RunTagger(GazetteerTagger):
             if person < len(tokens):
                 self._name(tokens[person:], False, False)
             return
+        if len(tokens) >= 2 and not honorific and not headline and self._cue_before(first) == "organization":
+            self._flush(tokens, False, at_start, headline, cue="organization")  # 'l’agence Health Canada'
+            return
         if (
             len(tokens) >= 2
             and not headline
@@ -328,6 +338,10 @@ class RunTagger(GazetteerTagger):
             title = self._is_title(key)
             headed = first_key in self.words.organization_heads or first_key in self.words.location_heads
             gap = self.text[tokens[i - 1][1] : tokens[i][0]].strip()
+            if gap and i == 1 and _acronym(tokens[0][2]) and matching_key(gap) in self.words.connectors:
+                self._name(tokens[:1], at_start, honorific)  # 'OPA de Monsanto': an acronym heads no name
+                self._name(tokens[1:], False, False)
+                return
             if self.sentence_case and gap and key in self.words.organization_heads and not headed:
                 self._name(tokens[:i], at_start, honorific)  # 'Atlântico da Polícia Militar'
                 self._name(tokens[i:], False, False)
@@ -409,7 +423,10 @@ class RunTagger(GazetteerTagger):
             return "location"
         return None
 
-    def _flush(self, tokens: list[Token], honorific: bool, at_start: bool, headline: bool) -> None:
+    def _flush(
+        self, tokens: list[Token], honorific: bool, at_start: bool, headline: bool, cue: str | None = None
+    ) -> None:
+        """Type what is left of a run (``cue``: a type the caller already knows)."""
         start, end = tokens[0][0], tokens[-1][1]
         surface = self.text[start:end]
         key = matching_key(surface)
@@ -423,11 +440,12 @@ class RunTagger(GazetteerTagger):
         kind: EntityType | None = None
         if single and bracketed and self._expansion(start, end, tokens[0][2]):
             return
+        known_cue = cue
         cue = "person" if honorific else None
         nouns = words.capitalised_nouns
         tails = words.organization_tails
         weak = False
-        if single and not honorific and _acronym(tokens[0][2]):
+        if known_cue == "organization" or (single and not honorific and _acronym(tokens[0][2])):
             kind = "organization"
         elif headline:
             kind = None

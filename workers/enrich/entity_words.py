@@ -36,9 +36,15 @@ class Cues:
     @classmethod
     def of(cls, words: list[str] | tuple[str, ...]) -> Cues:
         keys = frozenset(matching_key(w) for w in words)
+        keys |= {k.replace("'", "’") for k in keys if "'" in k}  # "l'institut" and "l’institut"
         by_last: dict[str, list[str]] = {}
         for key in sorted(keys, key=len, reverse=True):
-            by_last.setdefault(key.rsplit(" ", 1)[-1], []).append(key)
+            # Indexed by the trailing run of word characters, as ``before`` finds it ("l'institut": 'institut').
+            last = key.rsplit(" ", 1)[-1]
+            start = len(last)
+            while start and word_char(last[start - 1]):
+                start -= 1
+            by_last.setdefault(last[start:] if start else last, []).append(key)
         return cls({word: tuple(cues) for word, cues in by_last.items()})
 
     def before(self, window: str) -> tuple[int, str] | None:
@@ -102,8 +108,10 @@ def _keys(raw: dict[str, Any], field: str) -> frozenset[str]:
 
 
 def _ordered(raw: dict[str, Any], field: str) -> tuple[str, ...]:
-    """Longest first, so that 'de la' is tried before 'de'."""
-    return tuple(sorted({matching_key(w) if w.strip() else w for w in raw.get(field, ())}, key=len, reverse=True))
+    """Longest first, so that 'de la' is tried before 'de'; with both apostrophes ("d'", "d’")."""
+    words = {matching_key(w) if w.strip() else w for w in raw.get(field, ())}
+    words |= {w.replace("'", "’") for w in words if "'" in w}
+    return tuple(sorted(words, key=len, reverse=True))
 
 
 @lru_cache(maxsize=16)
@@ -147,7 +155,10 @@ def words_for(language: str) -> LanguageWords:
         demonym_suffixes=_ordered(raw, "demonym_suffixes"),
         organization_cue_suffixes=_ordered(raw, "organization_cue_suffixes"),
         cue_ends=frozenset(
-            k.rsplit(" ", 1)[-1] for f in ("person_cues", "location_cues", "organization_cues") for k in _keys(raw, f)
+            end
+            for f in ("person_cues", "location_cues", "organization_cues")
+            for k in _keys(raw, f)
+            for end in {k.rsplit(" ", 1)[-1], k.rsplit(" ", 1)[-1].replace("'", "’")}
         ),
         stop_forms=frozenset(f for w in leading if " " not in w for f in (w[:1].upper() + w[1:], w.upper())),
     )

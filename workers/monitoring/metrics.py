@@ -214,8 +214,12 @@ class Metrics:
             self._fetched.observe(max(0.0, now - summary.fetched_at))
         if produced_at is not None and produced_at > 0:
             self._produced.observe(max(0.0, now - produced_at))
-        if summary is not None and summary.duplicate_of:
-            self.duplicates.labels(kind=lb.duplicate_kind(summary.copy_similarity)).inc()
+
+    def duplicate_found(self, similarity: float | None) -> None:
+        """Count an article published as a copy of another (``duplicate_of`` newly set on it), by kind:
+        ``exact`` for similarity 1 or unknown, else ``near``. The dedup agent calls it, not the page
+        agent: copies are found after the page agent published the article to the dedup input."""
+        self.duplicates.labels(kind=lb.duplicate_kind(similarity)).inc()
 
     def dead_letter(self, rejected: Rejected | str) -> str:
         """Count a dead letter (a ``Rejected`` or its reason); returns the bounded reason label."""
@@ -225,6 +229,7 @@ class Metrics:
         return reason
 
     def story_published(self, count: int = 1) -> None:
+        """Count Story records written to the stories topic (the dedup agent, after publishing them)."""
         self.stories.inc(count)
 
     def stage_timer(self, stage: str, seconds: float) -> None:

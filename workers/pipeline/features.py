@@ -8,6 +8,7 @@ where the article is: that is :mod:`workers.pipeline.region`'s job.
 
 from __future__ import annotations
 
+import re
 import statistics
 from dataclasses import dataclass
 from enum import Enum, auto
@@ -20,6 +21,8 @@ from workers.text.words import word_units
 
 _REPEATED_PROSE_WORDS = 40
 _PICTURE_TAGS = ("figure", "figcaption", "picture", "caption")
+_MARKUP_TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?>")
+_MIN_MARKUP_TAGS = 3
 
 
 class Kind(Enum):
@@ -61,6 +64,31 @@ class BlockInfo:
     kind: Kind
     key: str  # matching key of the whole line, to find repeats
     good: bool = False
+
+
+_LIST_BULLETS = frozenset(["- ", "• ", "* ", "» ", "› ", "▪ "])
+_MENU_SEPARATOR_CHARS = "▪•·|"
+_MENU_SEPARATORS = re.compile(rf"\s+[{_MENU_SEPARATOR_CHARS}]\s+")
+_MIN_MENU_ITEMS = 5
+_MAX_MENU_ITEM_WORDS = 3
+
+
+def _menu_in_a_line(text: str) -> bool:
+    """A flattened menu: 'International ▪ Politique ▪ Société ▪ Économie ▪ Culture' on one line."""
+    if len(text) > 2000 or not any(sep in text for sep in _MENU_SEPARATOR_CHARS):
+        return False
+    items = _MENU_SEPARATORS.split(text)
+    return len(items) >= _MIN_MENU_ITEMS and sum(len(i.split()) <= _MAX_MENU_ITEM_WORDS for i in items) >= 0.8 * len(
+        items
+    )
+
+
+def _cookie_banner(text: str, marks: pt.Markers) -> bool:
+    """'We use cookies to improve your experience ... Accept all': a consent banner, prose by shape."""
+    if "ookie" not in text and "OOKIE" not in text:  # most blocks: no case folding
+        return False
+    opening = text[:600].casefold()
+    return "cookie" in opening and any(phrase in opening for phrase in marks.consent)
 
 
 class BlockFeatures:
@@ -146,12 +174,18 @@ class BlockFeatures:
             return Kind.PROMO
         if block.link_density > 0.6 and (len(text) < 300 or block.link_density > 0.8):
             return Kind.LINKY
+        if _cookie_banner(text, marks):
+            return Kind.PROMO
         if len(norm) >= 12:
             if norm in seen:
                 return Kind.DUPLICATE
             seen[norm] = block.index
         if text[:1].isdigit() and pt.PAGE_STATS.match(text):  # the pattern opens with a digit
             return Kind.JUNK
+        if not block.path and "<" in text and len(_MARKUP_TAG.findall(text, 0, 2000)) >= _MIN_MARKUP_TAGS:
+            # Text pages: markup as text is an embed code to copy. (In HTML it is a code sample.)
+            return Kind.JUNK
+
         is_caption, credit = pt.caption_credit(text)
         if is_caption or block.tag == "figcaption":
             block.credit = credit
@@ -170,7 +204,9 @@ class BlockFeatures:
                 return Kind.TIMESTAMP
         if 3 <= len(words) <= 25 and pt.ends_with_timestamp(text):
             return Kind.DATED_ITEM
-        if text[:2] in {"- ", "• ", "* ", "» "} and len(words) <= 30 and not pt.ends_sentence(text):
+        if text[:2] in _LIST_BULLETS and len(words) <= 30 and not pt.ends_sentence(text):
+            return Kind.LINKY
+        if not block.path and _menu_in_a_line(text):
             return Kind.LINKY
         return Kind.PROSE
 

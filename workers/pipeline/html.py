@@ -15,6 +15,7 @@ import orjson
 from workers.pipeline.document import Block, Document, PageMetadata
 from workers.pipeline.normalize import collapse_whitespace, cut_at_word
 from workers.pipeline.patterns import split_names
+from workers.text.months import MONTH_NAMES, WEEKDAY_NAMES
 from workers.text.words import mostly_unspaced
 
 _BLOCK_TAGS = frozenset(
@@ -109,7 +110,7 @@ _BOILERPLATE_ATTR = re.compile(
     r"(?:^|[\s_-])(?:related|relate|lienquan|tinlienquan|"
     r"comment|comments|binh-?luan|share|sharing|social|breadcrumbs?|promo|advert|ads?|adv|cookie|"
     r"consent|newsletter|subscribe|popular|most-read|mostread|trending|recommend(?:ed)?|more-news|"
-    r"copyright|login|signup|pagination|pager|author-box|"
+    r"copyright|login|signup|pagination|pager|author-box|modal|popup|pop-up|lightbox|"
     r"list-news|box-news|tin-khac|other-news|xem-them|read-more|readmore|rating|vote|print)(?:[\s_-]|$)",
     re.I,
 )
@@ -524,7 +525,9 @@ def _byline_names(root: Any) -> list[str]:
     for el in _BYLINE_XPATH(root)[:20]:
         if isinstance(el.tag, str) and el.tag.lower() in {"meta", "link", "script", "style", "body", "html"}:
             continue
-        text = _BY_PREFIX.sub("", _text(el))
+        text = _byline_text(_text(el))
+        if ":" in text:  # 'Last Updated:', 'Photo:'
+            continue
         words = text.split()
         if not 2 <= len(words) <= _MAX_BYLINE_WORDS or any(ch.isdigit() for ch in text):
             continue
@@ -532,6 +535,23 @@ def _byline_names(root: Any) -> list[str]:
             continue  # 'Follow author', 'About the author': not names
         return split_names(text)
     return []
+
+
+_PARENTHESES = re.compile(r"\s*\([^)]*\)")
+_BYLINE_END = re.compile(r"[|•·\d]")  # the date or the section after the names
+
+
+def _byline_text(text: str) -> str:
+    """The names of a byline element's text: 'By Jane Doe (with John Roe)', 'By JANE DOE March 11,
+    2015 3:46 PM' and 'Jane Doe | Politics' give 'Jane Doe' / 'JANE DOE'."""
+    text = _PARENTHESES.sub("", _BY_PREFIX.sub("", text))
+    text = _BYLINE_END.split(text, 1)[0]
+    words = text.split()
+    while words and (
+        words[-1].strip(",.").casefold() in MONTH_NAMES or words[-1].strip(",.").casefold() in WEEKDAY_NAMES
+    ):
+        words.pop()
+    return " ".join(words).strip(" ,;-–—")
 
 
 _NAME_JOINERS = frozenset(

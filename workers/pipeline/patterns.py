@@ -122,6 +122,7 @@ class Markers:
     promo_initials: frozenset[str]  # the promo prefixes' first characters
     tags: frozenset[str]
     see_also: frozenset[str]
+    consent: tuple[str, ...]  # cookie-banner phrases, searched inside a block that says 'cookie'
 
 
 @lru_cache(maxsize=1)
@@ -135,6 +136,7 @@ def markers() -> Markers:
         promo_initials=frozenset(p[:1] for p in promo_prefix),
         tags=frozenset(marker_key(m) for m in raw["tags"]),
         see_also=frozenset(marker_key(m) for m in raw["see_also"]),
+        consent=tuple(p.casefold() for p in raw["consent"]),
     )
 
 

@@ -12,6 +12,7 @@ from workers.pipeline.html import segment_html
 from workers.pipeline.normalize import collapse_whitespace, cut_at_word
 
 _ANY_TAG = re.compile(r"</?[A-Za-z!]")
+_MARKUP_LINE_SHARE = 0.3
 MAX_BLOCKS = 20_000
 MAX_BLOCK_CHARS = 100_000  # a longer block is cut at the last space before this (docs/extraction.md, limits)
 
@@ -76,7 +77,17 @@ def reads_as_html(page: RawPage) -> bool:
     """
     if page.is_html:
         return _ANY_TAG.search(page.content, 0, 65_536) is not None
-    return sniff_content_type(page.content) is ContentType.HTML
+    return sniff_content_type(page.content) is ContentType.HTML and _markup_lines(page.content)
+
+
+def _markup_lines(content: str) -> bool:
+    """Text with a few tags in it (an embed code to copy, a quoted snippet) is still text: markup
+    shows as lines that open with a tag, or as one long line of it."""
+    lines = [line for line in content[:65_536].split("\n", 200)[:200] if line.strip()]
+    if len(lines) <= 3:
+        return True
+    opening = sum(1 for line in lines if line.lstrip().startswith("<"))
+    return opening >= _MARKUP_LINE_SHARE * len(lines)
 
 
 @dataclass(frozen=True, slots=True)

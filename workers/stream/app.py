@@ -272,12 +272,14 @@ def create_app(settings: Settings, *, runner: PipelineRunner | None = None) -> t
         topics=settings.raw_topic_list,
         health=HealthPolicy(stuck_after=settings.stuck_seconds),
     )
-    # Dedup on: Articles go to the one-partition dedup input; its agent publishes them (stream/dedup_agent.py).
-    dedup = install_dedup(app, settings, articles) if settings.dedup else None
+    # Dedup on: Articles go to the one-partition dedup input; its agent publishes them (stream/dedup_agent.py)
+    # and reports the copies it finds and the Story records it writes to the metrics.
+    metrics = monitor.metrics if settings.metrics_enabled else None
+    dedup = install_dedup(app, settings, articles, metrics) if settings.dedup else None
     handler = PageHandler(settings, pipeline_runner, dedup.input if dedup else articles, rejected, monitor)
     publishing = [handler.publish_stats, *([dedup.handler.publish_stats] if dedup else [])]
     install_monitoring(app, monitor, settings, publishing)
-    # The five workarounds of Faust and aiokafka defects (workers/stream/patches.py), checked first.
+    # The six workarounds of Faust and aiokafka defects (workers/stream/patches.py), checked first.
     patches.install(app, aiokafka_options(settings), exactly_once=handler.transactional)
 
     # One actor: messages of a partition are published in order, and (exactly_once) a transaction never

@@ -12,6 +12,13 @@ indexes, ``INDEX_NAMES``, are kept in memory and rebuilt from those tables), the
   the compacted topic keeps the latest;
 * Story records to the stories topic (key ``story_id``), a tombstone for a story merged away.
 
+Once a message's records are published, the handler reports them to
+:class:`~workers.monitoring.metrics.Metrics` (unless ``NEWSFLOW_METRICS_ENABLED`` is false): every
+article that became a copy in it (``duplicate_of`` set where the last published record had none: a
+new copy, or an earlier original re-pointed to a late, older one; a re-pointed copy or a re-published
+verdict is not counted again) and every Story record written (not tombstones). The page agent cannot
+count copies: they are found here, after it published the article to the dedup input.
+
 One partition means every pair of copies meets in one consumer whatever partitions their pages came in
 on, so 1 worker and N workers give the same verdicts: the price is one dedup consumer for the whole app
 (``bench/dedup``: ~1-2k articles/s). Scaling out means keying the state by LSH band / content hash /
@@ -29,7 +36,7 @@ import asyncio
 import heapq
 import logging
 import struct
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -39,6 +46,7 @@ from schemas import Article, Story
 from schemas.headers import CONTENT_TYPE, HEADER_CONTENT_TYPE, HEADER_SCHEMA, HEADER_SCHEMA_VERSION
 from workers.dedup import DedupStage, MemoryStore, StateStore
 from workers.dedup.dedup import DAY, event_time
+from workers.monitoring.metrics import Metrics
 from workers.serialization import to_json_bytes
 from workers.settings import ProcessingGuarantee, Settings
 from workers.stream.publish import CommitGuard, PublishStats, hold_unacknowledged, publish
@@ -157,15 +165,35 @@ class FaustStore:
 
 @dataclass(frozen=True, slots=True)
 class Emit:
-    """One record to publish: an Article (articles topic) or a Story / tombstone (stories topic)."""
+    """One record to publish: an Article (articles topic) or a Story / tombstone (stories topic).
+
+    ``new_copy``: an Article whose ``duplicate_of`` is set where its last stored record had none (the
+    copy was found in this message), with its ``copy_similarity`` in ``similarity``.
+    """
 
     kind: Literal["article", "story"]
     key: bytes
     value: bytes | None
+    new_copy: bool = False
+    similarity: float | None = None
 
 
 def story_headers() -> list[Header]:
     return [(HEADER_CONTENT_TYPE, CONTENT_TYPE), (HEADER_SCHEMA, b"story"), (HEADER_SCHEMA_VERSION, b"1")]
+
+
+def report_published(metrics: Metrics, emits: list[Emit], published: Iterable[Emit]) -> None:
+    """A message's records are published: count the copies found in it and the Story records written.
+
+    Copies are read from every emit (a copy found, then re-pointed in the same message, is one record
+    but one copy); stories from the records sent (one per story id, tombstones excluded).
+    """
+    for emit in emits:
+        if emit.new_copy:
+            metrics.duplicate_found(emit.similarity)
+    stories = sum(1 for emit in published if emit.kind == "story" and emit.value is not None)
+    if stories:
+        metrics.story_published(stories)
 
 
 class DedupProcessor:
@@ -188,7 +216,7 @@ class DedupProcessor:
         article = Article.model_validate_json(payload)
         known = self.stage.knows(article.article_id)
         output = self.stage.process(article)
-        emits = [self._store(output.article)]
+        emits = [self._store(output.article, self._stored(article.article_id))]
         for article_id, changes in sorted(output.updates.items()):
             emits.extend(self._update(article_id, changes))
         emits.extend(Emit("story", story_id.encode(), None) for story_id in output.removed)
@@ -203,17 +231,23 @@ class DedupProcessor:
         self._sweep()
         return emits
 
-    def _store(self, article: Article) -> Emit:
+    def _stored(self, article_id: str) -> Article | None:
+        """The article's record as last stored (None for a new article, or once expired)."""
+        stored = self.records.get(article_id)
+        return None if stored is None else Article.model_validate_json(stored)
+
+    def _store(self, article: Article, previous: Article | None) -> Emit:
         value = to_json_bytes(article)
         expires_at = event_time(article) + self.stage.dedup.settings.retention_days * DAY
         self.records.put(article.article_id, value, expires_at=expires_at)
-        return Emit("article", article.article_id.encode(), value)
+        new_copy = article.duplicate_of is not None and (previous is None or previous.duplicate_of is None)
+        return Emit("article", article.article_id.encode(), value, new_copy, article.copy_similarity)
 
     def _update(self, article_id: str, changes: dict[str, object]) -> list[Emit]:
-        stored = self.records.get(article_id)
-        if stored is None:  # expired: its record stays as last published
+        previous = self._stored(article_id)
+        if previous is None:  # expired: its record stays as last published
             return []
-        return [self._store(Article.model_validate_json(stored).model_copy(update=changes))]
+        return [self._store(previous.model_copy(update=changes), previous)]
 
     @staticmethod
     def _story(story: Story) -> Emit:
@@ -231,7 +265,8 @@ class DedupHandler:
 
     Publishing waits for the broker and retries like the page agent (``workers.stream.publish``); under
     exactly_once the records go into the transaction of the dedup input partition, which commits its
-    offset.
+    offset. Once all are published, the copies found and the Story records written go to ``metrics``
+    (None: metrics disabled).
     """
 
     def __init__(
@@ -242,8 +277,10 @@ class DedupHandler:
         stories: faust.TopicT,
         processor: DedupProcessor,
         stores: list[FaustStore],
+        metrics: Metrics | None = None,
     ) -> None:
         self.app = app
+        self.metrics = metrics
         self.articles = articles.get_topic_name()
         self.stories = stories.get_topic_name()
         self.processor = processor
@@ -289,6 +326,8 @@ class DedupHandler:
             if self.transactional:
                 self.commit_guard.release_after_ack()
         self.processed += 1
+        if self.metrics is not None:
+            report_published(self.metrics, emits, latest.values())
 
     async def _publish(self, message: Any, emit: Emit, coordinates: dict[str, Any]) -> bool:
         topic = self.articles if emit.kind == "article" else self.stories
@@ -322,8 +361,10 @@ class InstalledDedup:
     handler: DedupHandler
 
 
-def install_dedup(app: faust.App, settings: Settings, articles: faust.TopicT) -> InstalledDedup:
-    """Tables, the dedup input topic and agent."""
+def install_dedup(
+    app: faust.App, settings: Settings, articles: faust.TopicT, metrics: Metrics | None = None
+) -> InstalledDedup:
+    """Tables, the dedup input topic and agent; the agent reports copies and stories to ``metrics``."""
     # No standby replicas: with one dedup partition a standby worker replays every changelog write, and
     # two-worker runs stalled with standbys on (Faust recovery); a new owner restores from the changelog.
     app.conf.table_standby_replicas = 0
@@ -349,7 +390,7 @@ def install_dedup(app: faust.App, settings: Settings, articles: faust.TopicT) ->
         for name in TABLE_NAMES
     ]
     processor = DedupProcessor({store.name: store for store in stores})
-    handler = DedupHandler(settings, app, articles, stories, processor, stores)
+    handler = DedupHandler(settings, app, articles, stories, processor, stores, metrics)
 
     # One actor over one partition: articles are deduplicated in one total order.
     @app.agent(dedup_input, name=DEDUP_AGENT_NAME)

@@ -105,13 +105,15 @@ def _child_main(conn: Connection, settings: PipelineSettings, record_stages: boo
     warm_up(pipeline)
     if stages is not None:
         stages.drain()  # the warm-up's stage times are not a message's
-    conn.send(_READY)
-    while True:
-        try:
+    # The parent may be gone at any moment (kill -9 of the worker): a closed pipe ends the child
+    # quietly, on a send as on a receive, instead of a BrokenPipeError traceback in the worker's log.
+    try:
+        conn.send(_READY)
+        while True:
             payload, origin, key = conn.recv()
-        except (EOFError, OSError, KeyboardInterrupt):
-            return
-        conn.send(run_one(pipeline, payload, origin, key, stages))
+            conn.send(run_one(pipeline, payload, origin, key, stages))
+    except (EOFError, OSError, KeyboardInterrupt):  # OSError covers BrokenPipeError and ConnectionResetError
+        return
 
 
 class InlinePipelineRunner:

@@ -16,8 +16,8 @@ from workers import PIPELINE_VERSION
 from workers.settings import Settings
 from workers.stream.kafka import check_connection
 from workers.stream.logs import setup_logging
-from workers.stream.patches import PatchError
-from workers.stream.topics import TopicError, ensure_topics
+from workers.stream.patches import PatchError, check, install_metadata_backoff
+from workers.stream.topics import TopicError, ensure_topics, resolve_replication
 
 log = logging.getLogger("newsflow.worker")
 
@@ -55,17 +55,25 @@ def run_worker(settings: Settings) -> int:
     )
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
-    try:  # first: it installs the workarounds, the metadata backoff included, before any client connects
-        app, handler = create_app(settings)
+    try:  # first: every workaround's internals are there, and the metadata backoff is in before any client
+        check()
     except PatchError as exc:
         log.error("%s", exc)
         loop.close()
         return 1
+    install_metadata_backoff()
     # Fail fast, with the cause, on wrong credentials or TLS settings: Faust would only say "Unable to
     # bootstrap" in a traceback (tests/faults/test_security.py).
     problem = loop.run_until_complete(check_connection(settings))
     if problem is not None:
         log.error("cannot connect to the Kafka brokers: %s", problem)
+        loop.close()
+        return 1
+    try:
+        # One replication factor for every topic, Faust's internal ones included: 3 on a cluster of 3+.
+        settings = loop.run_until_complete(asyncio.wait_for(resolve_replication(settings), 60))
+    except (TopicError, KafkaConnectionError, TimeoutError, OSError) as exc:
+        log.error("cannot read the cluster's size on %s: %s", settings.broker, exc)
         loop.close()
         return 1
     if settings.create_topics:
@@ -82,6 +90,9 @@ def run_worker(settings: Settings) -> int:
             )
             loop.close()
             return 1
+    # After the replication factor is known: Faust declares its internal topics with it. create_app
+    # installs the other workarounds (checked above).
+    app, handler = create_app(settings)
     worker = faust.Worker(
         app,
         loop=loop,

@@ -22,3 +22,16 @@ for _number, _names in enumerate(
 ):
     for _name in _names.split():
         MONTH_NAMES[_name] = _number
+
+# Full weekday names, for what stands beside a date ('Monday, March 11'); abbreviations are left
+# out, as 'Sun', 'Wed' and 'Mar' are words and names too.
+_WEEKDAYS = (
+    "monday tuesday wednesday thursday friday saturday sunday "
+    "lundi mardi mercredi jeudi vendredi samedi dimanche "
+    "montag dienstag mittwoch donnerstag freitag samstag sonntag "
+    "lunes martes miércoles jueves viernes sábado domingo "
+    "segunda-feira terça-feira quarta-feira quinta-feira sexta-feira "
+    "lunedì martedì mercoledì giovedì venerdì sabato "
+    "senin selasa rabu kamis jumat sabtu"
+)
+WEEKDAY_NAMES: frozenset[str] = frozenset(_WEEKDAYS.split())

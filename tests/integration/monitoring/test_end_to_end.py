@@ -1,15 +1,17 @@
 """Monitoring end to end: a real Prometheus scrapes a live worker, every panel has data, alerts reach a receiver.
 
-One worker on the session broker; Debian's Prometheus scrapes it with the shipped job, loads the shipped
-alert rules (at 1/60 of their time scale, see ``servers``) and sends to Debian's Alertmanager, which routes
-by the shipped config to the shipped webhook receiver. Then, in order:
+One worker on the session broker, dedup on (the default: the page agent publishes to the dedup input,
+the dedup agent to the articles and stories topics); Debian's Prometheus scrapes it with the shipped job,
+loads the shipped alert rules (at 1/60 of their time scale, see ``servers``) and sends to Debian's
+Alertmanager, which routes by the shipped config to the shipped webhook receiver. Then, in order:
 
-1. **healthy traffic** (the sample pages, bad messages, a paced stream of articles and poison): no alert
-   may fire; every query of every panel of ``dashboards/newsflow.json`` must return data, except the
-   fault-only panels of :data:`FAULT_ONLY`;
-2. **unwritable output topic** (``max.message.bytes`` of the articles topic far below an article, pages
-   still arriving): the publish alerts fire and reach the receiver; the fault-only panels now have data;
-   then the topic is restored and the backlog drains;
+1. **healthy traffic** (the sample pages, which form stories, bad messages, a paced stream of copies of
+   the sample pages under other URLs, and poison): no alert may fire; every query of every panel of
+   ``dashboards/newsflow.json`` must return data, except the fault-only panels of :data:`FAULT_ONLY`, and
+   the copy and story panels of :data:`DEDUP_PANELS` a value above 0;
+2. **unwritable output topics** (``max.message.bytes`` of the dedup input and the articles topic far below
+   an article, pages still arriving): the publish alerts fire and reach the receiver; the fault-only panels
+   now have data; then the topics are restored and the backlog drains;
 3. **every page a dead letter** (a stream of invalid JSON): "no articles" and the dead-letter share fire;
 4. **worker stopped** (``kill -9``): "worker down" and "no worker up" fire.
 
@@ -32,6 +34,7 @@ import pytest
 import yaml
 
 from tests.faults.support import article_inputs, poison_inputs, set_topic_config, topic_config
+from tests.support.dedup import dedup_input_topic_name_for
 from tests.support.monitoring import known_input, produce, wait_ready
 from tests.support.workers import StreamEnv, WorkerProcess
 from workers.broker import free_port
@@ -61,9 +64,12 @@ from .timeline import AlertTiming, AlertWatcher, Phase, Trickle, timing, wait_fo
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(420)]
 
 # Panels that only show data while their fault is in place (a series that appears with the first failure).
-FAULT_ONLY = {"Publish retries / s by topic and error": "unwritable output topic"}
-# Scheduling on this shared 2-core machine: a rule evaluation or a notification may run late by this much.
-SLACK = 2.0
+FAULT_ONLY = {"Publish retries / s by topic and error": "unwritable output topics"}
+# Panels of what the dedup agent finds: the healthy traffic has copies and stories, so each must show a value > 0.
+DEDUP_PANELS = ("Duplicate ratio", "Stories / s")
+# Scheduling on a loaded 2-core machine: a rule evaluation or a notification may run late by this much
+# (seen: NewsflowNoWorkerUp 2.8 s past its for + interval + group_wait, with six agents sharing the cores).
+SLACK = 5.0
 PHASE_TIMEOUT = 60.0
 
 # The dashboard panels whose series Prometheus' graph page shows in the screenshot.
@@ -171,7 +177,7 @@ def test_prometheus_scrapes_a_live_worker_every_panel_has_data_and_alerts_reach_
         assert check.returncode == 0, f"{check.command}:\n{check.output}"
     versions = {"Prometheus": version("prometheus"), "Alertmanager": version("prometheus-alertmanager")}
 
-    worker = start_worker(NEWSFLOW_DEDUP="false")
+    worker = start_worker(NEWSFLOW_DEDUP="true")
     wait_ready(worker)
     stack = Stack(tmp_path, worker)
     watcher = AlertWatcher(stack.api)
@@ -203,12 +209,18 @@ def test_prometheus_scrapes_a_live_worker_every_panel_has_data_and_alerts_reach_
         healthy_panels = [dashboard.evaluate(stack.api, q, values, healthy.started, healthy.ended) for q in queries]
         empty = [r.query.title for r in healthy_panels if not r.has_data and r.query.title not in FAULT_ONLY]
         assert not empty, f"panels without data after real traffic ({sent + 11} messages): {empty}"
+        idle = {r.query.title: r.max_value for r in healthy_panels if r.query.title in DEDUP_PANELS}
+        assert set(idle) == set(DEDUP_PANELS), f"dedup panels missing from the dashboard: {idle}"
+        assert all((v or 0) > 0 for v in idle.values()), f"copies and stories published, panels show {idle}"
 
-        # 2. unwritable output topic -------------------------------------------------------------------
-        original = asyncio.run(topic_config(env.bootstrap, env.articles))
+        # 2. unwritable output topics ------------------------------------------------------------------
+        # Both agents' outputs: the page agent's (the dedup input) holds the raw partitions, so the
+        # consumer alerts fire too; the dedup agent's (articles) blocks what was on its way.
+        outputs = [dedup_input_topic_name_for(env), env.articles]
+        originals = {topic: asyncio.run(topic_config(env.bootstrap, topic)) for topic in outputs}
         blocked = Phase(
-            "unwritable output topic",
-            f"max.message.bytes=128 on {env.articles}, pages arriving at 2/s",
+            "unwritable output topics",
+            f"max.message.bytes=128 on {' and '.join(outputs)}, pages arriving at 2/s",
             (
                 "NewsflowPublishBlocked",
                 "NewsflowPublishRetrying",
@@ -217,7 +229,8 @@ def test_prometheus_scrapes_a_live_worker_every_panel_has_data_and_alerts_reach_
             ),
         )
         phases.append(blocked)
-        asyncio.run(set_topic_config(env.bootstrap, env.articles, {**original, "max.message.bytes": "128"}))
+        for topic, config in originals.items():
+            asyncio.run(set_topic_config(env.bootstrap, topic, {**config, "max.message.bytes": "128"}))
         trickle = Trickle(env.bootstrap, env.raw, article("blocked"), per_second=2)
         trickle.start()
         try:
@@ -231,7 +244,8 @@ def test_prometheus_scrapes_a_live_worker_every_panel_has_data_and_alerts_reach_
             assert all(r.has_data for r in fault_panels.values()), f"fault-only panels without data: {fault_panels}"
         finally:
             trickle.stop()
-            asyncio.run(set_topic_config(env.bootstrap, env.articles, original))
+            for topic, config in originals.items():
+                asyncio.run(set_topic_config(env.bootstrap, topic, config))
         blocked.ended = time.time()
         wait_for(
             lambda: stack.api.query('max(newsflow_publish_blocked_seconds{job="newsflow-worker"}) == 0') != [],
