@@ -6,8 +6,6 @@ import asyncio
 import re
 import signal
 import socket
-import subprocess
-import sys
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -17,6 +15,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPa
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import KafkaConnectionError
 
+from tests.support.kafka import broker_command
 from workers.broker import (
     EmbeddedKafka,
     KafkaLauncherError,
@@ -387,27 +386,14 @@ def test_missing_java_and_mvn_name_the_fix(monkeypatch: pytest.MonkeyPatch, tmp_
 def test_newsflow_broker_prints_address_and_stops_on_sigterm(tmp_path: Path) -> None:
     """``newsflow broker --data-dir DIR``: one line with the address, clean exit on SIGTERM, data kept."""
     data_dir = tmp_path / "data"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "workers.cli", "broker", "--data-dir", str(data_dir)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert proc.stdout is not None
-        line = proc.stdout.readline()
-        match = re.search(r"bootstrap\.servers=(127\.0\.0\.1:\d+)", line)
-        assert match, line + (proc.stderr.read() if proc.poll() is not None and proc.stderr else "")
+    with broker_command("--data-dir", str(data_dir)) as (proc, bootstrap):
+        assert re.fullmatch(r"127\.0\.0\.1:\d+", bootstrap), bootstrap
         topic = unique("cli")
-        asyncio.run(produce(match.group(1), topic, [b"hello"]))
+        asyncio.run(produce(bootstrap, topic, [b"hello"]))
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=60) == 0
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
     assert (data_dir / "kraft" / "meta.properties").is_file()  # a user-given data dir is kept
-    assert not _port_in_use(int(match.group(1).rsplit(":", 1)[1]))
+    assert not _port_in_use(int(bootstrap.rsplit(":", 1)[1]))
 
 
 def _port_in_use(port: int) -> bool:

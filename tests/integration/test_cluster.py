@@ -9,8 +9,6 @@ from __future__ import annotations
 import asyncio
 import re
 import signal
-import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -19,6 +17,7 @@ import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from tests.support.cluster import restore_cluster
+from tests.support.kafka import broker_command
 from workers.broker import KafkaCluster, create_topic, run_sync
 
 pytestmark = pytest.mark.integration
@@ -101,25 +100,11 @@ def test_replaced_node_refills_its_replicas(cluster: KafkaCluster) -> None:
 
 
 def test_newsflow_broker_nodes_3_prints_one_bootstrap_line() -> None:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "workers.cli", "broker", "--nodes", "3"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert proc.stdout is not None
-        line = proc.stdout.readline()
-        match = re.search(r"bootstrap\.servers=((?:127\.0\.0\.1:\d+,?){3})\s", line)
-        assert match, line + (proc.stderr.read() if proc.poll() is not None and proc.stderr else "")
-        bootstrap = match.group(1)
+    with broker_command("--nodes", "3") as (proc, bootstrap):
+        assert re.fullmatch(r"127\.0\.0\.1:\d+(?:,127\.0\.0\.1:\d+){2}", bootstrap), bootstrap
         topic = f"cli-{uuid.uuid4().hex[:8]}"
         run_sync(lambda: create_topic(bootstrap, topic, 1, replication_factor=3))
         asyncio.run(_produce(bootstrap, topic, [b"hello"]))
         assert asyncio.run(_consume(bootstrap, topic, 1)) == [b"hello"]
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=60) == 0
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import re
+import subprocess
+import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer
@@ -98,3 +103,25 @@ async def group_members(bootstrap: str, group: str, **client_options: Any) -> tu
         return str(description["state"]), len(description["members"])
     finally:
         await admin.close()
+
+
+@contextmanager
+def broker_command(*args: str) -> Iterator[tuple[subprocess.Popen[str], str]]:
+    """``newsflow broker ARGS`` in the foreground: the process and the ``bootstrap.servers`` of the one
+    line it prints when ready; killed at the end if the test left it running."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "workers.cli", "broker", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        match = re.search(r"bootstrap\.servers=(\S+)", line)
+        assert match, line + (proc.stderr.read() if proc.poll() is not None and proc.stderr else "")
+        yield proc, match.group(1)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
