@@ -90,7 +90,7 @@ def test_broker_paused_30_s_then_resumed(kafka_cluster: KafkaCluster, tmp_path: 
             f"its replicas back in sync {caught_up:.1f} s later"
         )
 
-    run_scenario(kafka_cluster, tmp_path, "broker paused 30 s, resumed", inject, seconds=45, rate=6)
+    run_scenario(kafka_cluster, tmp_path, "broker paused 30 s, resumed", inject, seconds=40, rate=6)
 
 
 def test_rolling_restart_of_all_three_brokers(kafka_cluster: KafkaCluster, tmp_path: Path) -> None:
@@ -107,7 +107,7 @@ def test_rolling_restart_of_all_three_brokers(kafka_cluster: KafkaCluster, tmp_p
             + ")"
         )
 
-    run_scenario(kafka_cluster, tmp_path, "rolling restart of all three brokers", inject, seconds=45, rate=6)
+    run_scenario(kafka_cluster, tmp_path, "rolling restart of all three brokers", inject, seconds=36, rate=6)
 
 
 def test_broker_lost_for_good_and_replaced(kafka_cluster: KafkaCluster, tmp_path: Path) -> None:

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 from bench.dedup.stories import backfill_set, load_story_set, make_article, pairwise_scores, story_labels
 from schemas import Article
-from workers.dedup import DedupStage, StoryClusterer, run_all
+from workers.dedup import DedupStage, RunCollector, StoryClusterer, StorySettings, run_all
 
 T0 = datetime(2025, 2, 12, 15, 0, tzinfo=UTC)
 
@@ -86,6 +86,19 @@ def test_stage_state_reports_bytes() -> None:
     assert stage.nbytes > 0
 
 
+def assert_records_match_verdicts(collected: RunCollector) -> None:
+    """Every Story record describes exactly the articles that carry its id, and no other story is live."""
+    members: dict[str, list[Article]] = {}
+    for article in collected.articles:
+        members.setdefault(article.story_id or "", []).append(article)
+    assert set(collected.stories) == set(members)
+    for story_id, story in collected.stories.items():
+        own = members[story_id]
+        assert story.size == len(own)
+        assert story.sites == sorted({a.site for a in own if a.site})
+        assert set(story.article_ids) == {a.article_id for a in own}
+
+
 def test_backfill_stories_do_not_depend_on_arrival_order_and_records_match_the_verdicts() -> None:
     """The labelled set as a backfill (events over years, fetched within an hour, a third dated only by the
     fetch): fetch-dated articles move between stories as better links arrive; the end is the same in any order
@@ -99,12 +112,18 @@ def test_backfill_stories_do_not_depend_on_arrival_order_and_records_match_the_v
         verdicts = story_labels(collected.articles)
         reference = reference or verdicts
         assert verdicts == reference
-        members: dict[str, list[Article]] = {}
-        for article in collected.articles:
-            members.setdefault(article.story_id or "", []).append(article)
-        assert set(collected.stories) == set(members)
-        for story_id, story in collected.stories.items():
-            own = members[story_id]
-            assert story.size == len(own)
-            assert story.sites == sorted({a.site for a in own if a.site})
-            assert set(story.article_ids) == {a.article_id for a in own}
+        assert_records_match_verdicts(collected)
+
+
+def test_stories_above_the_split_size_join_instead_and_their_records_still_match() -> None:
+    """With every story "big" (``max_split_size`` 1) a better link never splits a story: the two join.
+    Fewer, larger stories than with splits, and records that still describe their articles exactly."""
+    backfill = [article for article, _label in backfill_set(load_story_set())]
+    settings = StorySettings(max_split_size=1, max_scored_per_story=2)
+    split = run_all(backfill)
+    for seed in range(3):
+        order = list(backfill)
+        random.Random(seed).shuffle(order)
+        joined = run_all(order, DedupStage(stories=settings))
+        assert_records_match_verdicts(joined)
+        assert len(joined.stories) <= len(split.stories)

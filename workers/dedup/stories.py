@@ -96,6 +96,24 @@ class Row(NamedTuple):
 Key = tuple[float, float, str]  # (event time, stream time, article id): the order of a story's members
 
 
+class Head(NamedTuple):
+    """A story's earliest ``max_article_ids`` members in key order, as parallel lists (``{group}/h``)."""
+
+    times: list[float]
+    streams: list[float]
+    ids: list[str]
+
+    @classmethod
+    def of(cls, keys: list[Key]) -> Head:
+        return cls([k[0] for k in keys], [k[1] for k in keys], [k[2] for k in keys])
+
+    def keys(self) -> list[Key]:
+        return list(zip(self.times, self.streams, self.ids, strict=True))
+
+    def merged(self, keys: list[Key], cap: int) -> Head:
+        return Head.of(heapq.nsmallest(cap, [*self.keys(), *keys]))
+
+
 HEAD_SUFFIX = "/h"
 MAX_COPY_EDGES = 16  # copy partners kept per story doc ("c"), to keep a copy family together when splitting
 MEMBER_CHUNK = 64  # member ids per chunk record of ``story_groups`` (``{group}/{n}``)
@@ -212,7 +230,8 @@ class StoryClusterer:
         copies = sorted({c for c in copy_of or [] if self.docs.get(c) is not None})[:MAX_COPY_EDGES]
         links = self._links(article_id, now, when, cast, features, expires_at, skip=set(copies))
         row = Row(article_id, when.time, site_of(article) or "", article.title[:300], now)
-        doc: dict[str, object] = {"w": features, "e": expires_at, "v": list(when), "s": row.site, "h": row.title}
+        doc: dict[str, object] = {"d": int(when.known), "w": features, "e": expires_at, "v": list(when)}
+        doc["s"], doc["h"] = row.site, row.title
         if cast.main:
             doc["a"], doc["p"] = list(cast.main), sorted(cast.named)
         if not when.known and links.best is not None:
@@ -241,6 +260,8 @@ class StoryClusterer:
         (see ``_split``). A story this one joins anyway through a dated member (``held``) needs no split;
         nor does one above ``max_split_size`` (a split reads every member): it joins whole (``anchors``).
         """
+        if not linked:
+            return {}
         joined = {r["g"] for anchor in held if (r := self._doc(anchor)) is not None and r["v"][1] >= 0}
         moving: dict[str, set[str]] = {}
         for other, score in sorted(linked.items()):
@@ -288,28 +309,28 @@ class StoryClusterer:
             live.pop(raw_id(copy), None)
         ranked = sorted(live, key=lambda raw: (-shared[raw], raw))[: self.settings.max_candidates]
         links = _Links()
-        # A story above ``max_split_size`` never splits, so which of its members a link goes to does not
-        # change the grouping: at most ``max_scored_per_story`` of its candidates are scored (the ones that
-        # share the most features), none once a dated article linked it. Cost stays flat in story size.
+        # At most ``max_scored_per_story`` candidates of one story are scored (the ones that share the most
+        # features); between dated articles only the set of linked stories matters, so once a dated
+        # article linked a story its dated candidates are skipped, and its fetch-dated ones too when it is
+        # above ``max_split_size`` (it never splits, so which member a link goes to changes nothing).
         big: dict[str, bool] = {}
         scored: dict[str, int] = {}
         for raw in ranked:
             group = _doc_group(live[raw])
-            if group not in big:
-                summary = self._group(group)
-                big[group] = summary is not None and summary.size > self.settings.max_split_size
-            if scored.get(group, 0) >= self.settings.max_scored_per_story or (
-                big[group] and when.known and group in links.groups
-            ):
+            if scored.get(group, 0) >= self.settings.max_scored_per_story:
                 continue
+            if when.known and group in links.groups:
+                if _doc_dated(live[raw]) is not False:
+                    continue
+                if group not in big:
+                    summary = self._group(group)
+                    big[group] = summary is not None and summary.size > self.settings.max_split_size
+                if big[group]:
+                    continue
             scored[group] = scored.get(group, 0) + 1
             record = orjson.loads(live[raw])
             other = StoryTime(*record["v"]) if "v" in record else StoryTime(record["t"], 0.0)
             if when.known and other.known:
-                # Only the set of linked stories matters between dated articles: a candidate of a story
-                # already linked needs no score (in a big story most candidates are its recent members).
-                if record["g"] in links.groups:
-                    continue
                 gap = max(0.0, abs(when.time - other.time) - when.span - other.span)
                 threshold = self.settings.link_threshold
             else:
@@ -380,15 +401,17 @@ class StoryClusterer:
         record = self.groups.get(group)
         return Group.load(record) if record is not None else None
 
-    def _head(self, group: str) -> list[Key]:
-        """The earliest members' keys, in order."""
+    def _head(self, group: str) -> Head:
+        """The earliest members, in key order."""
         record = self.groups.get(group + HEAD_SUFFIX)
         if record is None:
-            return []
-        return [(t, u, a) for t, u, a in orjson.loads(record)["k"]]
+            return Head([], [], [])
+        head = orjson.loads(record)
+        return Head(head["t"], head["u"], head["a"])
 
-    def _put_head(self, group: str, head: list[Key], expires_at: float) -> None:
-        self.groups.put(group + HEAD_SUFFIX, orjson.dumps({"k": head}), expires_at=expires_at)
+    def _put_head(self, group: str, head: Head, expires_at: float) -> None:
+        value = orjson.dumps({"t": head.times, "u": head.streams, "a": head.ids})
+        self.groups.put(group + HEAD_SUFFIX, value, expires_at=expires_at)
 
     def members(self, group: str) -> list[str]:
         """Every member id of ``group`` in insertion order (chunks whose members all expired are gone)."""
@@ -412,7 +435,7 @@ class StoryClusterer:
         if summary is None:
             return None
         story_id = story_id_for(summary.root.article_id)
-        return self._story(story_id, summary, _ids(self._head(group))), self.members(group)
+        return self._story(story_id, summary, self._head(group).ids), self.members(group)
 
     def _append(self, group: str, summary: Group, ids: list[bytes]) -> None:
         """Append member ids to the group's chunks (one write per touched chunk, ``MEMBER_CHUNK`` ids each)."""
@@ -479,7 +502,7 @@ class StoryClusterer:
         remaining = self._build(kept_id, kept, docs)
         story_id = story_id_for(remaining.root.article_id)
         updates = [(m, story_id) for m in kept] if story_id != old else []
-        return moved_id, kept_id, old, updates, [self._story(story_id, remaining, _ids(self._head(kept_id)))]
+        return moved_id, kept_id, old, updates, [self._story(story_id, remaining, self._head(kept_id).ids)]
 
     def _build(self, group: str, ids: list[str], docs: dict[str, dict[str, Any]]) -> Group:
         """Write a group afresh from its members' docs (summary, head, chunks) and point the docs at it."""
@@ -489,7 +512,7 @@ class StoryClusterer:
         summary = Group(root, len(rows), max(r.time for r in rows), [], 0, expiry)
         summary.sites = sorted({r.site for r in rows if r.site})[: self.settings.max_sites]
         self._append(group, summary, [raw_id(m) for m in ids])
-        self._put_head(group, heapq.nsmallest(self.settings.max_article_ids, [r.key for r in rows]), expiry)
+        self._put_head(group, Head.of(heapq.nsmallest(self.settings.max_article_ids, [r.key for r in rows])), expiry)
         self.groups.put(group, summary.dump(), expires_at=expiry)
         for member in ids:
             if docs[member]["g"] != group:
@@ -540,22 +563,22 @@ class StoryClusterer:
         expiry = max([expires_at, *(s.expires_at for s in groups.values())])
         summary = groups.get(survivor) or Group(root=row, size=0, last=row.time, sites=[], chunks=0)
         summary.expires_at = expiry
-        head = self._head(survivor) if survivor in groups else []
+        head = self._head(survivor) if survivor in groups else Head([], [], [])
         head_changed = False
         sites = set(summary.sites)
         for g, moved_ids in moved.items():
             for member in moved_ids:
                 self._set_doc(member, survivor)
             self._append(survivor, summary, [bytes.fromhex(a) for a in moved_ids])
-            head = heapq.nsmallest(cap, [*head, *self._head(g)])
+            head = head.merged(self._head(g).keys(), cap)
             head_changed = True
             sites.update(groups[g].sites)
             summary.size += groups[g].size
             summary.last = max(summary.last, groups[g].last)
             self._drop(g, groups[g])
         self._append(survivor, summary, [raw_id(article_id)])
-        if len(head) < cap or row.key < head[-1]:
-            head = heapq.nsmallest(cap, [*head, row.key])
+        if len(head.ids) < cap or row.key < (head.times[-1], head.streams[-1], head.ids[-1]):
+            head = head.merged([row.key], cap)
             head_changed = True
         if head_changed:
             self._put_head(survivor, head, expiry)
@@ -566,10 +589,11 @@ class StoryClusterer:
         summary.last = max(summary.last, row.time)
         summary.root = root
         self.groups.put(survivor, summary.dump(), expires_at=expiry)
-        record = {"g": survivor, "t": now, **doc, "n": self._sequence}
+        # "g" then "d" (from ``doc``) first: read without decoding the features (``_doc_group``, ``_doc_dated``).
+        record = {"g": survivor, **doc, "t": now, "n": self._sequence}
         self.docs.put(article_id, orjson.dumps(record), expires_at=expires_at)
         self._sequence += 1
-        return StoryResult(story_id, updates, [*stories, self._story(story_id, summary, _ids(head))], removed)
+        return StoryResult(story_id, updates, [*stories, self._story(story_id, summary, head.ids)], removed)
 
     def _set_doc(self, article_id: str, group: str) -> None:
         old = self.docs.get(article_id)
@@ -590,12 +614,14 @@ class StoryClusterer:
         )
 
 
+def _doc_dated(doc: bytes) -> bool | None:
+    """Whether a ``story_docs`` value is of a dated article, from its ``d`` field without decoding (None: unknown)."""
+    marker = doc[39:46]
+    return True if marker == b',"d":1,' else False if marker == b',"d":0,' else None
+
+
 def _doc_group(doc: bytes) -> str:
     """The group of a ``story_docs`` value without decoding its features (``g`` is written first)."""
     if doc[:6] == b'{"g":"' and doc[38:39] == b'"':
         return doc[6:38].decode()
     return str(orjson.loads(doc)["g"])
-
-
-def _ids(head: list[Key]) -> list[str]:
-    return [article_id for _time, _stream, article_id in head]
