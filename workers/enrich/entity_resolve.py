@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from operator import attrgetter
+from typing import Any
 
 from pydantic import TypeAdapter
 
@@ -27,6 +28,7 @@ from workers.text.keys import matching_key
 MAX_ENTITIES = DEFAULT_LIMITS.max_entities
 # Articles that open names ('Le Monde', 'The Guardian', 'Der Spiegel'): the name is also written without.
 _ARTICLES = frozenset({"le", "la", "les", "the", "der", "die", "das", "el", "los", "las", "o", "os", "il", "lo"})
+_UNSEEN: Any = object()
 _ENTITIES = TypeAdapter(list[Entity])  # one validation call for the list costs less than one per entity
 _SEPARATORS = frozenset(
     {", ", " và ", " hoặc ", " and ", " or ", ", and ", " & ", " cùng ", " et ", " y ", " e ", " und "}
@@ -69,46 +71,48 @@ class Resolver:
         order: list[Mention] = sorted(mentions, key=attrgetter("start"))
         # Typed mentions first: they name the entities that short forms resolve to.
         last_end, last_type = -10, None
+        low = self.low
+        typed: list[Mention] = []
+        untyped: list[Mention] = []
         for mention in order:
             if (
                 mention.type is None
                 and last_type is not None
                 and mention.start - last_end <= 7  # the longest separator: no slice of the text between
-                and self.low[last_end : mention.start] in _SEPARATORS
+                and low[last_end : mention.start] in _SEPARATORS
             ):
                 mention.type = last_type
             if mention.type is not None:
                 last_end, last_type = mention.end, mention.type
+                typed.append(mention)
+            else:
+                untyped.append(mention)
         persons: dict[str, list[_Group]] = {}
         acronyms: dict[str, _Group] = {}
-        for mention in order:
-            if mention.type is None:
-                continue
+        for mention in typed:
             group = acronyms.get(matching_key(mention.surface)) if acronyms else None
             if group is None:
                 group = self._group_for(mention, groups, persons)
             group.mentions += 1
             if mention.acronym is not None:
                 acronyms.setdefault(mention.acronym, group)
-        leftover: list[Mention] = []
+        leftover: list[tuple[str, Mention]] = []
         targets: dict[str, _Group | None] = {}  # a German noun is written many times: resolved once
-        for mention in order:
-            if mention.type is not None:
-                continue
+        for mention in untyped:
             key = matching_key(mention.surface)
-            if key in targets:
-                target = targets[key]
-            else:
-                target = acronyms.get(key) or self._short_form(key, persons, groups)
+            target = targets.get(key, _UNSEEN)
+            if target is _UNSEEN:
+                target = acronyms.get(key) or self._short_form(key, persons)
                 first = key.split(" ", 1)[0]
                 if target is None and self.genitive and first.endswith("s"):  # 'Trochowskis (Comeback)'
-                    target = self._short_form(first[:-1], persons, groups)
+                    target = self._short_form(first[:-1], persons)
                 targets[key] = target
             if target is not None:
                 target.mentions += 1
-                target.first_offset = min(target.first_offset, mention.start)
+                if mention.start < target.first_offset:
+                    target.first_offset = mention.start
             else:
-                leftover.append(mention)
+                leftover.append((key, mention))
         if self.repeated:
             self._repeated(leftover, groups, self.repeated, self.common_noun)
         ranked = sorted(groups.values(), key=lambda g: (-g.mentions, g.first_offset))[:limit]
@@ -118,25 +122,25 @@ class Resolver:
 
     @staticmethod
     def _repeated(
-        leftover: list[Mention],
+        leftover: list[tuple[str, Mention]],
         groups: dict[object, _Group],
         times: int,
         common_noun: Callable[[Mention], bool] | None,
     ) -> None:
+        """``leftover``: the untyped mentions that joined nothing, each with its matching key."""
         inside = Counter(
-            matching_key(m.surface)
-            for m in leftover
+            key
+            for key, m in leftover
             if not m.at_start
             and " " not in m.surface
             and len(m.surface) >= 3
             and m.surface.replace(".", "").replace("-", "").isalpha()  # 'D.Live', 'Zanu-PF'
             and m.surface[-1] != "."
         )
-        frequent = [m for m in leftover if inside[matching_key(m.surface)] >= times]
-        blocked = {matching_key(m.surface) for m in frequent if common_noun is not None and common_noun(m)}
-        for mention in frequent:
-            key = matching_key(mention.surface)
-            if inside[key] < times or key in blocked:
+        frequent = [(key, m) for key, m in leftover if inside[key] >= times]
+        blocked = {key for key, m in frequent if common_noun is not None and common_noun(m)}
+        for key, mention in frequent:
+            if key in blocked:
                 continue
             ident = ("organization", key)
             group = groups.get(ident)
@@ -162,7 +166,7 @@ class Resolver:
         if mention.known is None:
             target = None
             if mention.type == "person" or " " not in key:
-                target = self._short_form(key, persons, groups)
+                target = self._short_form(key, persons)
             if target is not None and (target.type == mention.type or mention.type == "person" or mention.weak):
                 target.first_offset = min(target.first_offset, mention.start)
                 return target
@@ -185,8 +189,11 @@ class Resolver:
             group.name = mention.surface
         return group
 
-    def _short_form(self, key: str, persons: dict[str, list[_Group]], groups: dict[object, _Group]) -> _Group | None:
-        candidates = [g for g in persons.get(key, []) if g.key != key]
+    def _short_form(self, key: str, persons: dict[str, list[_Group]]) -> _Group | None:
+        owners = persons.get(key)
+        if owners is None:  # most words: no person's first or last name
+            return self._by_key.get(key)
+        candidates = [g for g in owners if g.key != key]
         if len({id(g) for g in candidates}) == 1:
             return candidates[0]
         return self._by_key.get(key)  # the first group made with this key

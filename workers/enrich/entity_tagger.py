@@ -39,6 +39,13 @@ _TOKEN = re.compile(CAP)
 _LOWER_WORD = re.compile(r"\s+([^\W\d_][\w'’-]*)")
 _OPENERS = " \t'‘\"“(-–—•*«„"
 _ENDS = frozenset('.!?:;\n"“”(|»')
+_NOT_ALNUM = re.compile(r"[\W_]+")
+_TOKEN_MARKS = frozenset("-.'’")  # a run holding none of these is capitalised words, spaces and connectors
+# A one-word run's own facts: whether it is skipped (a stopword, a listed non-name), the type its shape
+# gives, whether it heads a sentence-case name, whether it is a demonym, whether it opens a gazetteer
+# alias (``None``: not ASCII, asked where it stands).
+_Facts = tuple[bool, EntityType | None, bool, bool, bool | None]
+_SKIP: _Facts = (True, None, False, False, False)
 
 
 @lru_cache(maxsize=16)
@@ -55,9 +62,9 @@ def _run_pattern(language: str) -> re.Pattern[str]:
 
 
 def _bare(text: str) -> str:
-    return "".join(
-        c for c in unicodedata.normalize("NFD", text.casefold()) if c.isalnum() and not unicodedata.combining(c)
-    )
+    """Letters and digits of the case-folded text, accents dropped. (After NFD, ``[^\\W_]`` is exactly
+    ``isalnum() and not combining()``, checked over every code point; one C call instead of a generator.)"""
+    return _NOT_ALNUM.sub("", unicodedata.normalize("NFD", text.casefold()))
 
 
 def _headline_lines(text: str) -> list[tuple[int, int]]:
@@ -112,6 +119,20 @@ def _spells(acronym: str, words: list[str]) -> bool:
     return initials * 2 >= len(letters)
 
 
+@lru_cache(maxsize=16)
+def _derived_words(language: str) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """Word sets made from a language's words file, once per language rather than once per article."""
+    words = words_for(language)
+    # Particles that are not also connectors ('von' in German) join only a person's name.
+    splitting = frozenset(words.particles) - frozenset(words.connectors)
+    connector_parts = frozenset(p for c in words.connectors for p in c.split(" "))
+    organization_words = (
+        frozenset(k for ks in words.organization.by_last_word.values() for k in ks if " " not in k and "'" not in k)
+        - words.organization_heads
+    )
+    return splitting, connector_parts, organization_words
+
+
 class RunTagger(GazetteerTagger):
     """One article in a tagged Latin-script language other than Vietnamese."""
 
@@ -124,12 +145,11 @@ class RunTagger(GazetteerTagger):
         self._headline_starts = [s for s, _ in self.headlines]
         self.shouting = _shouting_lines(text)
         self.sentence_case = bool(self.words.adjective_suffixes)
-        # Particles that are not also connectors ('von' in German) join only a person's name.
-        self._splitting = frozenset(self.words.particles) - frozenset(self.words.connectors)
-        self._connector_parts = frozenset(p for c in self.words.connectors for p in c.split(" "))
-        self._organization_words = frozenset(
-            k for ks in self.words.organization.by_last_word.values() for k in ks if " " not in k and "'" not in k
-        ) - self.words.organization_heads
+        self._splitting, self._connector_parts, self._organization_words = _derived_words(language)
+        # A German article writes the same nouns again and again: what a word is, whatever stands
+        # around it, is worked out once per article.
+        self._facts: dict[str, _Facts] = {}
+        self._cues: dict[int, str | None] = {}  # the cue before a position, asked by the run and its rest
 
     def scan(self) -> list[Mention]:
         stop_forms, single, split = self.words.stop_forms, self._single, self._split_conjunctions
@@ -156,12 +176,20 @@ class RunTagger(GazetteerTagger):
     def _single(self, start: int, word: str, opening: bool = False) -> None:
         """A run of one plain word: typed here when a list or the word before says so, else kept untyped
         (it may be a short form, a genitive, or a name written again) without working out more."""
-        key = matching_key(word)
-        words = self.words
-        if key in self.stop or key in self.gaz.not_entities:
+        facts = self._facts.get(word)
+        if facts is None:
+            facts = self._facts[word] = self._word_facts(word)
+        skip, fixed, head, demonym, indexed = facts
+        if skip:
             return
+        words = self.words
         end = start + len(word)
-        hit = self.lookup(start, end)
+        low = self.low
+        # Most words open no gazetteer alias: the index is asked first, the full lookup only for those
+        # that do or that '.'/'’' may carry on ('U.S.', "O'Brien").
+        if indexed is None:  # not ASCII: the folded text is asked where the word stands
+            indexed = low[start:end] in self.index
+        hit = self.lookup(start, end) if indexed or (end < len(low) and low[end] in ".'’") else None
         if hit is not None:
             if not (words.capitalised_nouns and not hit[2].names and self._after_determiner(start)):
                 self._known(hit)  # ('der Halle' is a hall: a generated city after a German determiner is not)
@@ -169,23 +197,16 @@ class RunTagger(GazetteerTagger):
         text = self.text
         if text.startswith(" (", end) and self._expanded_after(start, end, word):
             return
-        if (key in words.organization_heads and self.sentence_case) or (
-            start and text[start - 1] == "(" and text[end : end + 1] == ")"
-        ):
+        if head or (start and text[start - 1] == "(" and text[end : end + 1] == ")"):
             self._run(start, word)  # 'Conseil constitutionnel', '(Gtsou)': the full path
             return
         i = start - 1
         while i >= 0 and text[i] in _OPENERS:
             i -= 1
         at_start = opening or i < 0 or text[i] in _ENDS or self._in_headline(start)
-        kind: EntityType | None = None
+        kind: EntityType | None = fixed
         weak = False
-        if key in words.location_heads:
-            kind = "location"
-        elif self._org_suffix(key):
-            kind = "organization"
-        else:
-            low = self.low
+        if kind is None:
             previous = low[low.rfind(" ", max(0, start - 30), i) + 1 : i + 1]
             if previous.strip("'’(\"“«") in words.cue_ends and not (at_start and words.capitalised_nouns):
                 cue = self._cue_before(start)
@@ -193,9 +214,28 @@ class RunTagger(GazetteerTagger):
                     kind, weak = cue, cue != "person"  # type: ignore[assignment]
             elif words.organization_cue_suffixes and previous.endswith(words.organization_cue_suffixes):
                 kind, weak = "organization", True  # 'iPhone-Fertiger Foxconn'
-        if kind is None and words.demonyms and (key in words.demonyms or self._demonym(key)):
+        if kind is None and demonym:
             return
         self.mentions.append(Mention(start, end, word, kind, at_start=at_start, weak=weak))
+
+    def _word_facts(self, word: str) -> _Facts:
+        """What a one-word run is whatever stands around it: skipped (a stopword, a listed non-name),
+        the type its own shape gives (a location head, an organisation suffix: '-ministerium'), whether
+        it heads a sentence-case name, whether it is a demonym, whether it opens a gazetteer alias."""
+        key = matching_key(word)
+        words = self.words
+        if key in self.stop or key in self.gaz.not_entities:
+            return _SKIP
+        fixed: EntityType | None = None
+        if key in words.location_heads:
+            fixed = "location"
+        elif self._org_suffix(key):
+            fixed = "organization"
+        head = key in words.organization_heads and self.sentence_case
+        demonym = bool(words.demonyms) and (key in words.demonyms or self._demonym(key))
+        # An ASCII word folds the same wherever it stands (``fold_aligned`` is ``lower`` there).
+        indexed = word.lower() in self.index if word.isascii() else None
+        return False, fixed, head, demonym, indexed
 
     def _after_determiner(self, start: int) -> bool:
         before = self.low[max(0, start - 16) : start].split()
@@ -242,6 +282,14 @@ class RunTagger(GazetteerTagger):
     def _tokens(self, base: int, run: str) -> tuple[list[Token], int]:
         """The run's capitalised words, elisions cut; and where a possessive ends the name (else -1)."""
         tokens: list[Token] = []
+        if _TOKEN_MARKS.isdisjoint(run):
+            # No elision, possessive, hyphen or dot: the capitalised words between single spaces are the
+            # tokens the regex finds (connectors are lower case), at the offsets a split gives.
+            for word in run.split(" "):
+                if word[0].isupper():
+                    tokens.append((base, base + len(word), word))
+                base += len(word) + 1
+            return tokens, -1
         for match in _TOKEN.finditer(run):
             start, end, word = base + match.start(), base + match.end(), match[0]
             elisions = self.words.elisions
@@ -411,6 +459,13 @@ class RunTagger(GazetteerTagger):
     # --- typing -------------------------------------------------------------------------------
 
     def _cue_before(self, start: int) -> str | None:
+        cues = self._cues
+        if start in cues:
+            return cues[start]
+        cue = cues[start] = self._find_cue(start)
+        return cue
+
+    def _find_cue(self, start: int) -> str | None:
         window = self.low[max(0, start - 40) : start]
         if window.rstrip().endswith("."):  # 'M. Caldwell', 'Mr. Reeves': the cue is the abbreviation
             window = window.rstrip()[:-1] + " "
