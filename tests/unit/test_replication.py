@@ -6,7 +6,6 @@ import pytest
 
 from workers.broker import replication_properties
 from workers.settings import Settings
-from workers.stream.patches import idempotent_producers
 from workers.stream.topics import TopicError, replication_for, topic_specs
 
 
@@ -42,12 +41,15 @@ def test_cluster_broker_defaults_replicate_internal_topics() -> None:
     assert replication_properties(1, "4.1.1")["offsets.topic.replication.factor"] == "1"
 
 
-def test_faust_producers_are_idempotent_with_acks_all() -> None:
+def test_the_workers_plain_producer_waits_for_all_replicas_and_is_not_idempotent() -> None:
     import faust
 
-    idempotent_producers()
-    app = faust.App("replication-test", broker="kafka://127.0.0.1:9", processing_guarantee="at_least_once")
-    extra = app.producer._settings_extra()  # what Faust merges into every AIOKafkaProducer it opens
+    # As workers/stream/app.py builds it: producer_acks=-1. Not idempotent: with idempotence aiokafka's
+    # producer failed OutOfOrderSequenceNumber for good after the broker refused a batch (docs/streaming.md).
+    app = faust.App(
+        "replication-test", broker="kafka://127.0.0.1:9", processing_guarantee="at_least_once", producer_acks=-1
+    )
+    settings = {**app.producer._settings_default(), **app.producer._settings_extra()}
     assert not app.in_transaction
-    assert extra["acks"] == "all"
-    assert extra["enable_idempotence"] is True
+    assert settings["acks"] == -1
+    assert not settings.get("enable_idempotence")

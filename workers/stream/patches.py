@@ -1,4 +1,4 @@
-"""Workarounds for library defects that the fault suite (``tests/faults``) found; :func:`install` installs all six.
+"""Workarounds for library defects that the fault suite (``tests/faults``) found; :func:`install` installs all five.
 
 They patch private internals of the versions ``pyproject.toml`` pins (faust-streaming 0.15, ``<0.16``;
 aiokafka 0.14, ``<0.15``). :func:`install` first checks that every internal each one touches is still
@@ -24,10 +24,6 @@ release must be read against them before the pin moves.
 5. :func:`commit_before_revocation`: Faust drops acknowledged offsets before its revocation commit
     Found by the fault suite's rebalance scenario (a stall at 681 of 900 inputs; 72-182 duplicates for
     read_committed consumers). Each function's docstring has the trace and the fix.
-
-6. :func:`idempotent_producers`: faust-streaming 0.15 opens its plain producer without idempotence
-    Under at_least_once a retry after a partition leader died mid-request could store a record twice; on a
-    replicated cluster (docs/streaming.md, "Replication") every producer is idempotent with ``acks=all``.
 """
 
 from __future__ import annotations
@@ -114,12 +110,6 @@ WORKAROUNDS: tuple[Workaround, ...] = (
             "aiokafka.admin.client:AIOKafkaAdminClient.list_consumer_group_offsets",
         ),
     ),
-    Workaround(
-        "idempotent_producers",
-        "faust-streaming",
-        "none filed upstream; Faust sets enable_idempotence only inside a transaction (Producer._settings_extra)",
-        ("faust.transport.drivers.aiokafka:Producer._settings_extra",),
-    ),
 )
 
 
@@ -160,12 +150,11 @@ def check(workarounds: tuple[Workaround, ...] = WORKAROUNDS) -> None:
 
 
 def install(app: Any, client_options: dict[str, Any], *, exactly_once: bool) -> None:
-    """Check, then install all six workarounds (the per-class ones once per process) on ``app``."""
+    """Check, then install all five workarounds (the per-class ones once per process) on ``app``."""
     check()
     install_metadata_backoff()
     seek_before_resuming_streams()
     fetch_only_active_partitions()
-    idempotent_producers()
     commit_before_revocation(app, client_options, exactly_once=exactly_once)
     if exactly_once:
         stop_stale_transactional_producers(app)
@@ -415,29 +404,3 @@ async def _await_stable_offsets(
     elapsed = time.monotonic() - started
     if elapsed > 0.5:
         log.info("waited %.2f s for committed offsets to become readable", elapsed)
-
-
-_PATCHED_IDEMPOTENCE = "_newsflow_idempotent_producers"
-
-
-def idempotent_producers() -> bool:
-    """Every producer Faust opens is idempotent with ``acks=all``, not only the transactional ones.
-
-    faust-streaming 0.15 sets ``enable_idempotence`` only inside a transaction (``Producer._settings_extra``);
-    under at_least_once its producer retried without sequence numbers, so a retry after a lost
-    acknowledgement (a partition leader dying mid-request) could store a record twice and reorder a
-    partition. With idempotence the broker drops the retried copy. True when installed now.
-    """
-    from faust.transport.drivers.aiokafka import Producer
-
-    producer_class: Any = Producer
-    if getattr(producer_class, _PATCHED_IDEMPOTENCE, False):
-        return False
-    original = producer_class._settings_extra
-
-    def _settings_extra(self: Any) -> Any:
-        return {**original(self), "acks": "all", "enable_idempotence": True}
-
-    producer_class._settings_extra = _settings_extra
-    setattr(producer_class, _PATCHED_IDEMPOTENCE, True)
-    return True
