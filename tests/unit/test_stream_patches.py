@@ -126,8 +126,38 @@ def test_a_missing_internal_fails_naming_the_workaround_and_its_upstream_issue()
     assert "faust-streaming/faust/issues/216" in message and "faust-streaming<0.16" in message
 
 
-def test_the_module_docstring_and_the_registry_name_all_five_workarounds() -> None:
+def test_the_module_docstring_and_the_registry_name_all_six_workarounds() -> None:
     names = [workaround.name for workaround in patches.WORKAROUNDS]
-    assert len(names) == 5 and len(set(names)) == 5
+    assert len(names) == 6 and len(set(names)) == 6
     assert all(callable(getattr(patches, name)) for name in names)
     assert all(f":func:`{name}`" in (patches.__doc__ or "") for name in names)
+
+
+def test_a_lost_connection_in_the_coordinator_lookup_is_retried_not_fatal() -> None:
+    from aiokafka.errors import KafkaConnectionError
+    from aiokafka.producer.sender import Sender
+
+    class Client:
+        def __init__(self) -> None:
+            self.lookups = 0
+            self.metadata_updates = 0
+
+        async def coordinator_lookup(self, coordinator_type: object, key: str) -> int:
+            self.lookups += 1
+            if self.lookups == 1:  # the broker closes its connections as it restarts
+                raise KafkaConnectionError("Connection at 127.0.0.1:9092 closed")
+            return 2
+
+        async def force_metadata_update(self) -> None:
+            self.metadata_updates += 1
+
+        async def ready(self, node_id: int, group: object = None) -> bool:
+            return True
+
+    patches.retry_coordinator_lookup_on_lost_connection()
+    sender: Any = Sender.__new__(Sender)
+    sender.client, sender._coordinators, sender._retry_backoff = Client(), {}, 0.0
+    sender._txn_manager = object()
+    coordinator = asyncio.run(sender._find_coordinator(1, "txn-id"))  # 1: CoordinationType.TRANSACTION
+    assert coordinator == 2
+    assert sender.client.lookups == 2 and sender.client.metadata_updates >= 1

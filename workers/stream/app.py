@@ -279,7 +279,7 @@ def create_app(settings: Settings, *, runner: PipelineRunner | None = None) -> t
     handler = PageHandler(settings, pipeline_runner, dedup.input if dedup else articles, rejected, monitor)
     publishing = [handler.publish_stats, *([dedup.handler.publish_stats] if dedup else [])]
     install_monitoring(app, monitor, settings, publishing)
-    # The five workarounds of Faust and aiokafka defects (workers/stream/patches.py), checked first.
+    # The six workarounds of Faust and aiokafka defects (workers/stream/patches.py), checked first.
     patches.install(app, aiokafka_options(settings), exactly_once=handler.transactional)
 
     # One actor: messages of a partition are published in order, and (exactly_once) a transaction never

@@ -1,4 +1,4 @@
-"""Workarounds for library defects that the fault suite (``tests/faults``) found; :func:`install` installs all five.
+"""Workarounds for library defects that the fault suite (``tests/faults``) found; :func:`install` installs all six.
 
 They patch private internals of the versions ``pyproject.toml`` pins (faust-streaming 0.15, ``<0.16``;
 aiokafka 0.14, ``<0.15``). :func:`install` first checks that every internal each one touches is still
@@ -24,6 +24,12 @@ release must be read against them before the pin moves.
 5. :func:`commit_before_revocation`: Faust drops acknowledged offsets before its revocation commit
     Found by the fault suite's rebalance scenario (a stall at 681 of 900 inputs; 72-182 duplicates for
     read_committed consumers). Each function's docstring has the trace and the fix.
+
+6. :func:`retry_coordinator_lookup_on_lost_connection`: aiokafka 0.14's transactional sender dies on a lost connection
+    During a rolling restart of a 3-broker cluster (tests/faults/test_cluster_faults.py) the coordinator
+    lookup of ``AddOffsetsToTxn`` met a connection closed by the restarting broker; aiokafka retries only
+    CoordinatorNotAvailable, NodeNotReady and RequestTimedOut there and wraps anything else as fatal, so
+    the sender routine died and the exactly_once worker crashed (exit 1; 1 of 3 full-suite runs).
 """
 
 from __future__ import annotations
@@ -97,6 +103,12 @@ WORKAROUNDS: tuple[Workaround, ...] = (
         ),
     ),
     Workaround(
+        "retry_coordinator_lookup_on_lost_connection",
+        "aiokafka",
+        "none filed upstream; Sender._find_coordinator retries three errors only (aiokafka/producer/sender.py)",
+        ("aiokafka.producer.sender:Sender._find_coordinator",),
+    ),
+    Workaround(
         "commit_before_revocation",
         "faust-streaming",
         _FAUST_ISSUE_323,
@@ -150,9 +162,10 @@ def check(workarounds: tuple[Workaround, ...] = WORKAROUNDS) -> None:
 
 
 def install(app: Any, client_options: dict[str, Any], *, exactly_once: bool) -> None:
-    """Check, then install all five workarounds (the per-class ones once per process) on ``app``."""
+    """Check, then install all six workarounds (the per-class ones once per process) on ``app``."""
     check()
     install_metadata_backoff()
+    retry_coordinator_lookup_on_lost_connection()
     seek_before_resuming_streams()
     fetch_only_active_partitions()
     commit_before_revocation(app, client_options, exactly_once=exactly_once)
@@ -182,6 +195,40 @@ def install_metadata_backoff(backoff: float = METADATA_RETRY_BACKOFF) -> bool:
     client_class._metadata_update = _metadata_update
     setattr(client_class, _PATCHED, True)
     log.debug("aiokafka: failed metadata updates are paced by %.2f s", backoff)
+    return True
+
+
+_PATCHED_COORDINATOR = "_newsflow_coordinator_retry"
+
+
+def retry_coordinator_lookup_on_lost_connection() -> bool:
+    """A transactional producer's coordinator lookup retries a dropped connection as it retries a node
+    not ready: refresh the metadata, wait the retry backoff, ask again. True when installed now.
+
+    aiokafka 0.14 ``Sender._find_coordinator`` wraps every error but three in ``KafkaError`` and the sender
+    routine dies of it ("Unexpected error during batch delivery"); a broker that closes its connections
+    while it restarts gracefully is not fatal."""
+    from aiokafka.errors import KafkaConnectionError, KafkaError
+    from aiokafka.producer.sender import Sender
+
+    sender_class: Any = Sender
+    if getattr(sender_class, _PATCHED_COORDINATOR, False):
+        return False
+    original = sender_class._find_coordinator
+
+    async def _find_coordinator(self: Any, coordinator_type: Any, coordinator_key: Any) -> Any:
+        while True:
+            try:
+                return await original(self, coordinator_type, coordinator_key)
+            except KafkaError as err:
+                if not isinstance(err, KafkaConnectionError) and not isinstance(err.__cause__, KafkaConnectionError):
+                    raise
+                log.warning("coordinator lookup lost its connection (%s); retrying", err)
+                await self.client.force_metadata_update()
+                await asyncio.sleep(self._retry_backoff)
+
+    sender_class._find_coordinator = _find_coordinator
+    setattr(sender_class, _PATCHED_COORDINATOR, True)
     return True
 
 
