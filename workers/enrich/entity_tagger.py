@@ -469,14 +469,7 @@ class RunTagger(GazetteerTagger):
         window = self.low[max(0, start - 40) : start]
         if window.rstrip().endswith("."):  # 'M. Caldwell', 'Mr. Reeves': the cue is the abbreviation
             window = window.rstrip()[:-1] + " "
-        words = self.words
-        if words.person.before(window):
-            return "person"
-        if words.organization.before(window):
-            return "organization"
-        if words.location.before(window):
-            return "location"
-        return None
+        return self.words.type_before(window)
 
     def _flush(
         self, tokens: list[Token], honorific: bool, at_start: bool, headline: bool, cue: str | None = None

@@ -84,15 +84,7 @@ class VietnameseTagger(GazetteerTagger):
         return self.mentions
 
     def _cue_before(self, start: int) -> str | None:
-        window = self.low[max(0, start - 32) : start]
-        cues = self.vi.cues
-        if cues.person.before(window):
-            return "person"
-        if cues.organization.before(window):
-            return "organization"
-        if cues.location.before(window):
-            return "location"
-        return None
+        return self.vi.cues.type_before(self.low[max(0, start - 32) : start])
 
     def _run(self, base: int, run: str) -> None:
         if base >= self.covered and " " not in run and "-" not in run:

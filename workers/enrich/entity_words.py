@@ -102,6 +102,16 @@ class LanguageWords:
     cue_ends: frozenset[str]  # the last word of every cue: a word before a run that is none of these is no cue
     stop_forms: frozenset[str]  # 'The', 'THE', 'Der': leading words as a run of one word is written
 
+    def type_before(self, window: str) -> str | None:
+        """The entity type a cue ending ``window`` names: person before organisation before location."""
+        if self.person.before(window):
+            return "person"
+        if self.organization.before(window):
+            return "organization"
+        if self.location.before(window):
+            return "location"
+        return None
+
 
 def _keys(raw: dict[str, Any], field: str) -> frozenset[str]:
     return frozenset(matching_key(w) for w in raw.get(field, ()))
