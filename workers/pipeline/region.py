@@ -202,7 +202,7 @@ class ArticleRegion:
     def _run_over(self, start: int, end: int, *, in_container: bool, allowed: set[int] | None = None) -> Run | None:
         """The run of article blocks in ``[start, end)`` (of those ``allowed``, when given): its
         paragraphs, captions, and the lines between."""
-        blocks, infos = self.blocks, self.infos
+        infos = self.infos
         goods = [i for i in range(start, end) if infos[i].good and (allowed is None or i in allowed)]
         if not goods:
             return None
@@ -211,9 +211,9 @@ class ArticleRegion:
         remaining = sum(infos[i].words for i in goods if not self._under_linked_headline(i))
         members: set[int] = set()
         score, shorts, stop = 0, 0, None
-        caption, text = Kind.CAPTION, TEXT_KINDS
+        caption = Kind.CAPTION
         for i in range(goods[0], goods[-1] + 1):
-            info, block = infos[i], blocks[i]
+            info = infos[i]
             if allowed is not None and i not in allowed:
                 continue
             if info.good:
@@ -227,7 +227,7 @@ class ArticleRegion:
                 if remaining < score:  # more article above the marker than below: it ends here
                     stop = info.kind
                     break
-            elif info.kind in text and not block.boilerplate_hint and block.link_density <= 0.5:
+            elif self._text_line(i):
                 members.add(i)
                 shorts += 1
         first = goods[0]
@@ -248,14 +248,18 @@ class ArticleRegion:
                 shorts += 1
         return Run(first, max(members) + 1, score, members, shorts, stop, in_container=in_container)
 
-    def _closing_line(self, i: int, allowed: set[int]) -> bool:
+    def _text_line(self, i: int) -> bool:
+        """A line of the article's own text between or around its paragraphs: not a link list, not inside
+        a boilerplate container."""
         info, block = self.infos[i], self.blocks[i]
+        return info.kind in TEXT_KINDS and not block.boilerplate_hint and block.link_density <= 0.5
+
+    def _closing_line(self, i: int, allowed: set[int]) -> bool:
+        block = self.blocks[i]
         return (
             i in allowed
-            and info.kind in TEXT_KINDS
-            and info.words >= 2
-            and not block.boilerplate_hint
-            and block.link_density <= 0.5
+            and self._text_line(i)
+            and self.infos[i].words >= 2
             and block.tag not in _HEADING_TAGS
             and (block.tag == "li" or pt.ends_sentence(block.text))  # not a heading of what follows
             and not block.text.isupper()  # 'BECOME A MEMBER'
@@ -263,13 +267,11 @@ class ArticleRegion:
         )
 
     def _opening_line(self, i: int, allowed: set[int] | None) -> bool:
-        info, block = self.infos[i], self.blocks[i]
+        block = self.blocks[i]
         return (
             (allowed is None or i in allowed)
-            and info.kind in TEXT_KINDS
-            and info.words >= _MIN_OPENING_WORDS
-            and not block.boilerplate_hint
-            and block.link_density <= 0.5
+            and self._text_line(i)
+            and self.infos[i].words >= _MIN_OPENING_WORDS
             and block.tag not in _HEADING_TAGS
             and block.text.rstrip("\"”»’'")[-1:] in _FULL_STOPS
             and not block.text.startswith("(")  # '(Photo: Agency)'
