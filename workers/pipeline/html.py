@@ -547,11 +547,14 @@ def _byline_text(text: str) -> str:
     text = _PARENTHESES.sub("", _BY_PREFIX.sub("", text))
     text = _BYLINE_END.split(text, 1)[0]
     words = text.split()
-    while words and (
-        words[-1].strip(",.").casefold() in MONTH_NAMES or words[-1].strip(",.").casefold() in WEEKDAY_NAMES
-    ):
+    while words and _calendar_word(words[-1]):
         words.pop()
     return " ".join(words).strip(" ,;-–—")
+
+
+def _calendar_word(word: str) -> bool:
+    key = word.strip(",.").casefold()
+    return key in MONTH_NAMES or key in WEEKDAY_NAMES
 
 
 _NAME_JOINERS = frozenset(
