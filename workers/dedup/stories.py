@@ -25,7 +25,8 @@ from workers.dedup.actors import NO_ACTORS, Actors, actors, different_actors
 from workers.dedup.canonical import site_of
 from workers.dedup.dedup import DAY, ID_BYTES, event_time, raw_id, utc
 from workers.dedup.features import overlap, story_features
-from workers.dedup.store import MemoryStore, StateStore, StoreFactory, append_to_buckets, count_ids
+from workers.dedup.store import MemoryStore, StateStore, StoreFactory
+from workers.dedup.terms import add_to_buckets, read_buckets, shared_counts, story_tag
 
 TABLES = ("story_terms", "story_docs", "story_groups")
 
@@ -38,6 +39,7 @@ class StorySettings:
     max_gap_s: float = 4 * DAY  # never linked beyond this gap
     retention_days: float = 14.0
     term_cap: int = 64  # article refs per feature bucket, most recent kept
+    term_cap_per_story: int = 16  # of them at most this many of one story (``terms``): flat cost in story size
     min_shared: int = 2  # features two articles must share to be scored
     max_candidates: int = 64
     max_article_ids: int = 500  # ids listed on a Story record
@@ -97,7 +99,9 @@ Key = tuple[float, float, str]  # (event time, stream time, article id): the ord
 
 
 class Head(NamedTuple):
-    """A story's earliest ``max_article_ids`` members in key order, as parallel lists (``{group}/h``)."""
+    """A story's earliest ``max_article_ids`` members in key order, as parallel lists: the ids and the last
+    key in ``{group}/h`` (what every member's Story record lists), the times in ``{group}/k`` (read only when
+    the head changes)."""
 
     times: list[float]
     streams: list[float]
@@ -115,6 +119,7 @@ class Head(NamedTuple):
 
 
 HEAD_SUFFIX = "/h"
+HEAD_TIMES_SUFFIX = "/k"
 MAX_COPY_EDGES = 16  # copy partners kept per story doc ("c"), to keep a copy family together when splitting
 MEMBER_CHUNK = 64  # member ids per chunk record of ``story_groups`` (``{group}/{n}``)
 
@@ -191,6 +196,7 @@ class _Links:
     groups: dict[str, str] = field(default_factory=dict)  # dated to dated: group -> a linked member
     fetch_dated: dict[str, float] = field(default_factory=dict)  # fetch-dated articles linked: id -> score
     best: Attachment | None = None  # the best link of all (what a fetch-dated article points to)
+    buckets: list[bytes] = field(default_factory=list)  # the feature buckets as read, to append the article to
 
 
 class StoryClusterer:
@@ -228,7 +234,7 @@ class StoryClusterer:
         # Copies are unions whatever their dates (a republication years later is still in its story); they
         # are not scored as links, so the best link of either side is the same whoever came first.
         copies = sorted({c for c in copy_of or [] if self.docs.get(c) is not None})[:MAX_COPY_EDGES]
-        links = self._links(article_id, now, when, cast, features, expires_at, skip=set(copies))
+        links = self._links(now, when, cast, features, skip=set(copies))
         row = Row(article_id, when.time, site_of(article) or "", article.title[:300], now)
         doc: dict[str, object] = {"d": int(when.known), "w": features, "e": expires_at, "v": list(when)}
         doc["s"], doc["h"] = row.site, row.title
@@ -249,7 +255,9 @@ class StoryClusterer:
         if links.best is not None and not when.known:
             held.append(links.best.article_id)
         moving = self._repoint(article_id, links.fetch_dated, held, anchors)
-        return self._join(row, now, doc, anchors, moving, expires_at)
+        result, group = self._join(row, now, doc, anchors, moving, expires_at)
+        self._index(features, links.buckets, article_id, group, expires_at)
+        return result
 
     def _repoint(
         self, article_id: str, linked: dict[str, float], held: list[str], anchors: set[str]
@@ -282,24 +290,14 @@ class StoryClusterer:
 
     # -- linking --
 
-    def _links(
-        self,
-        article_id: str,
-        now: float,
-        when: StoryTime,
-        cast: Actors,
-        features: dict[str, float],
-        expires_at: float,
-        skip: set[str],
-    ) -> _Links:
+    def _links(self, now: float, when: StoryTime, cast: Actors, features: dict[str, float], skip: set[str]) -> _Links:
         """Score the candidates (articles sharing ``min_shared`` features) and sort the links by kind.
 
         Dated to dated: the decay of the gap between the events, ``link_threshold``; with a fetch-dated side:
         the fetch gap and ``fetched_link_threshold``. Headline actors that differ on both sides never link.
         """
-        own = raw_id(article_id)
-        shared = self._bucket(features, own, expires_at)
-        shared.pop(own, None)
+        buckets = read_buckets(self.terms, features)
+        shared = shared_counts(buckets)
         # Expired articles take no candidate slot (so buckets rebuilt without them rank the same).
         live: dict[bytes, bytes] = {}
         for raw, count in shared.items():
@@ -308,7 +306,7 @@ class StoryClusterer:
         for copy in skip:
             live.pop(raw_id(copy), None)
         ranked = sorted(live, key=lambda raw: (-shared[raw], raw))[: self.settings.max_candidates]
-        links = _Links()
+        links = _Links(buckets=buckets)
         # At most ``max_scored_per_story`` candidates of one story are scored (the ones that share the most
         # features); between dated articles only the set of linked stories matters, so once a dated
         # article linked a story its dated candidates are skipped, and its fetch-dated ones too when it is
@@ -372,10 +370,21 @@ class StoryClusterer:
         if not dated and (attachment := Attachment(score, other_id)).beats(links.best):
             links.best = attachment
 
-    def _bucket(self, features: Iterable[str], own: bytes, expires_at: float) -> dict[bytes, int]:
-        """Append ``own`` to the feature buckets; how many of them each id already in them shares."""
-        found = append_to_buckets(self.terms, features, own, cap=self.settings.term_cap, expires_at=expires_at)
-        return count_ids(found, ID_BYTES)
+    def _index(
+        self, features: Iterable[str], buckets: list[bytes], article_id: str, group: str, expires_at: float
+    ) -> None:
+        """Append the article, tagged with the story it joined, to its feature buckets (``terms``)."""
+        caps = self.settings
+        add_to_buckets(
+            self.terms,
+            features,
+            buckets,
+            raw_id(article_id),
+            story_tag(group),
+            cap=caps.term_cap,
+            per_story=caps.term_cap_per_story,
+            expires_at=expires_at,
+        )
 
     def rebuild_index(self, terms: StateStore) -> None:
         """Refill the feature buckets into the empty ``terms`` from the stored docs, in insertion order.
@@ -390,9 +399,9 @@ class StoryClusterer:
             for record in [orjson.loads(value)]
         )
         for _sequence, article_id, record in docs:
-            append_to_buckets(
-                self.terms, record["w"], raw_id(article_id), cap=self.settings.term_cap, expires_at=record["e"]
-            )
+            features = record["w"]
+            group = record.get("i", record["g"])  # docs written before the tags: their group now
+            self._index(features, read_buckets(self.terms, features), article_id, group, record["e"])
         self._sequence = docs[-1][0] + 1 if docs else 0
 
     # -- the story records: a bounded summary, the earliest ids, and the member ids in fixed-size chunks --
@@ -403,15 +412,27 @@ class StoryClusterer:
 
     def _head(self, group: str) -> Head:
         """The earliest members, in key order."""
+        ids, _last = self._head_ids(group)
+        record = self.groups.get(group + HEAD_TIMES_SUFFIX) or self.groups.get(group + HEAD_SUFFIX)
+        times = orjson.loads(record) if ids and record is not None else {"t": [], "u": []}
+        return Head(times["t"], times["u"], ids)
+
+    def _head_ids(self, group: str) -> tuple[list[str], Key | None]:
+        """The ids of the earliest members and the last one's key, without decoding their times."""
         record = self.groups.get(group + HEAD_SUFFIX)
         if record is None:
-            return Head([], [], [])
+            return [], None
         head = orjson.loads(record)
-        return Head(head["t"], head["u"], head["a"])
+        if "l" not in head:  # written before the times moved to ``{group}/k``: ``{t, u, a}``
+            head["l"] = [head["t"][-1], head["u"][-1], head["a"][-1]] if head["a"] else [0.0, 0.0, ""]
+        t, u, a = head["l"]
+        return head["a"], (t, u, a)
 
     def _put_head(self, group: str, head: Head, expires_at: float) -> None:
-        value = orjson.dumps({"t": head.times, "u": head.streams, "a": head.ids})
-        self.groups.put(group + HEAD_SUFFIX, value, expires_at=expires_at)
+        last = [head.times[-1], head.streams[-1], head.ids[-1]]
+        self.groups.put(group + HEAD_SUFFIX, orjson.dumps({"a": head.ids, "l": last}), expires_at=expires_at)
+        times = orjson.dumps({"t": head.times, "u": head.streams})
+        self.groups.put(group + HEAD_TIMES_SUFFIX, times, expires_at=expires_at)
 
     def members(self, group: str) -> list[str]:
         """Every member id of ``group`` in insertion order (chunks whose members all expired are gone)."""
@@ -435,7 +456,7 @@ class StoryClusterer:
         if summary is None:
             return None
         story_id = story_id_for(summary.root.article_id)
-        return self._story(story_id, summary, self._head(group).ids), self.members(group)
+        return self._story(story_id, summary, self._head_ids(group)[0]), self.members(group)
 
     def _append(self, group: str, summary: Group, ids: list[bytes]) -> None:
         """Append member ids to the group's chunks (one write per touched chunk, ``MEMBER_CHUNK`` ids each)."""
@@ -454,6 +475,7 @@ class StoryClusterer:
     def _drop(self, group: str, summary: Group) -> None:
         self.groups.delete(group)
         self.groups.delete(group + HEAD_SUFFIX)
+        self.groups.delete(group + HEAD_TIMES_SUFFIX)
         for chunk in range(summary.chunks):
             self.groups.delete(f"{group}/{chunk}")
 
@@ -502,7 +524,7 @@ class StoryClusterer:
         remaining = self._build(kept_id, kept, docs)
         story_id = story_id_for(remaining.root.article_id)
         updates = [(m, story_id) for m in kept] if story_id != old else []
-        return moved_id, kept_id, old, updates, [self._story(story_id, remaining, self._head(kept_id).ids)]
+        return moved_id, kept_id, old, updates, [self._story(story_id, remaining, self._head_ids(kept_id)[0])]
 
     def _build(self, group: str, ids: list[str], docs: dict[str, dict[str, Any]]) -> Group:
         """Write a group afresh from its members' docs (summary, head, chunks) and point the docs at it."""
@@ -527,11 +549,12 @@ class StoryClusterer:
         anchors: set[str],
         moving: dict[str, set[str]],
         expires_at: float,
-    ) -> StoryResult:
+    ) -> tuple[StoryResult, str]:
         """Union the stories of ``anchors`` (linked members), the parts moved out of others (``moving``:
         group -> the re-pointed members) and the new article.
 
         Union by size, so a member moves O(log n) times; every member whose story id changed is re-pointed.
+        Returns the result and the group the article joined.
         """
         article_id = row.article_id
         previous: dict[str, str] = {}  # group -> the story id its members had
@@ -563,25 +586,26 @@ class StoryClusterer:
         expiry = max([expires_at, *(s.expires_at for s in groups.values())])
         summary = groups.get(survivor) or Group(root=row, size=0, last=row.time, sites=[], chunks=0)
         summary.expires_at = expiry
-        head = self._head(survivor) if survivor in groups else Head([], [], [])
-        head_changed = False
+        # The head's times are read only when it changes: a merge, or a member among the earliest ``cap``.
+        head_ids, last = self._head_ids(survivor)
+        head: Head | None = None
         sites = set(summary.sites)
         for g, moved_ids in moved.items():
             for member in moved_ids:
                 self._set_doc(member, survivor)
             self._append(survivor, summary, [bytes.fromhex(a) for a in moved_ids])
-            head = head.merged(self._head(g).keys(), cap)
-            head_changed = True
+            head = (head or self._head(survivor)).merged(self._head(g).keys(), cap)
+            head_ids, last = head.ids, head.keys()[-1] if head.ids else None
             sites.update(groups[g].sites)
             summary.size += groups[g].size
             summary.last = max(summary.last, groups[g].last)
             self._drop(g, groups[g])
         self._append(survivor, summary, [raw_id(article_id)])
-        if len(head.ids) < cap or row.key < (head.times[-1], head.streams[-1], head.ids[-1]):
-            head = head.merged([row.key], cap)
-            head_changed = True
-        if head_changed:
+        if len(head_ids) < cap or (last is not None and row.key < last):
+            head = (head or self._head(survivor)).merged([row.key], cap)
+        if head is not None:
             self._put_head(survivor, head, expiry)
+            head_ids = head.ids
         if row.site:
             sites.add(row.site)
         summary.sites = sorted(sites)[: self.settings.max_sites]
@@ -590,10 +614,12 @@ class StoryClusterer:
         summary.root = root
         self.groups.put(survivor, summary.dump(), expires_at=expiry)
         # "g" then "d" (from ``doc``) first: read without decoding the features (``_doc_group``, ``_doc_dated``).
-        record = {"g": survivor, **doc, "t": now, "n": self._sequence}
+        # "i": the group it joined, whose tag it has in the feature buckets (``rebuild_index``).
+        record = {"g": survivor, **doc, "t": now, "n": self._sequence, "i": survivor}
         self.docs.put(article_id, orjson.dumps(record), expires_at=expires_at)
         self._sequence += 1
-        return StoryResult(story_id, updates, [*stories, self._story(story_id, summary, head.ids)], removed)
+        result = StoryResult(story_id, updates, [*stories, self._story(story_id, summary, head_ids)], removed)
+        return result, survivor
 
     def _set_doc(self, article_id: str, group: str) -> None:
         old = self.docs.get(article_id)
