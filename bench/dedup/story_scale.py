@@ -7,6 +7,10 @@ same run; the rate is articles per CPU second spent in ``DedupStage.process`` (o
 machine do not count), overall and per segment, so a rate that falls as one story grows shows up.
 
     .venv/bin/python -m bench.dedup.story_scale [--articles 100000] [--sizes 10,1000,10000,100000] [--fetch-dated 3]
+
+``--paired`` feeds one stage per size an article each in turn instead, in one process, so that load on the
+machine hits every size alike (each scenario alone takes minutes, and the load changes meanwhile); it prints
+the rates and writes nothing.
 """
 
 from __future__ import annotations
@@ -101,6 +105,19 @@ def measure(size: int, total: int, fetch_dated: int = 0) -> dict[str, object]:
     }
 
 
+def measure_paired(sizes: list[int], total: int, fetch_dated: int = 0) -> list[float]:
+    """Articles per CPU second of one stage per size, fed one article each in turn (``total`` each)."""
+    streams = [story_stream(size, total, fetch_dated=fetch_dated) for size in sizes]
+    stages = [DedupStage() for _ in sizes]
+    spent = [0.0] * len(sizes)
+    for articles in zip(*streams, strict=True):
+        for i, (stage, article) in enumerate(zip(stages, articles, strict=True)):
+            started = time.process_time()
+            stage.process(article)
+            spent[i] += time.process_time() - started
+    return [total / s for s in spent]
+
+
 def plot(rows: list[dict[str, object]], path: Path) -> None:
     import matplotlib
 
@@ -136,8 +153,15 @@ def main() -> int:
     parser.add_argument(
         "--fetch-dated", type=int, default=0, help="every n-th article without a published time (0: none)"
     )
+    parser.add_argument("--paired", action="store_true", help="feed every size in turn; print rates only")
     parser.add_argument("--out", type=Path, default=None, help="default results/story_scale[_fetch_dated_N].json")
     args = parser.parse_args()
+    if args.paired:
+        sizes = [int(s) for s in args.sizes.split(",")]
+        rates = measure_paired(sizes, args.articles, args.fetch_dated)
+        for size, rate in zip(sizes, rates, strict=True):
+            print(f"stories of {size:>7,}: {rate:8,.0f} articles/CPU s ({rate / rates[0]:.2f} x baseline)")
+        return 0
     suffix = f"_fetch_dated_{args.fetch_dated}" if args.fetch_dated else ""
     args.out = args.out or RESULTS / f"story_scale{suffix}.json"
     rows = []
