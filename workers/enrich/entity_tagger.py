@@ -30,7 +30,7 @@ from functools import lru_cache
 from itertools import pairwise
 
 from workers.enrich.entity_spans import CAP, CAP_REST, CAPITAL, GazetteerTagger, Mention, Token, sentence_start
-from workers.enrich.entity_words import LanguageWords, given_names, unaccented, words_for
+from workers.enrich.entity_words import LanguageWords, common_nouns, given_names, unaccented, words_for
 from workers.enrich.gazetteer import EntityType, Known, gazetteer
 from workers.text.keys import matching_key
 
@@ -120,6 +120,14 @@ def _spells(acronym: str, words: list[str]) -> bool:
 
 
 @lru_cache(maxsize=16)
+def _plain_nouns(language: str) -> frozenset[str]:
+    """The language's listed common nouns less those that open a gazetteer alias or a place
+    ('Bundestag', 'Tesla', 'Golf' stay for the gazetteer to decide)."""
+    index = gazetteer(places=True).index
+    return frozenset(n for n in common_nouns(language) if matching_key(n) not in index)
+
+
+@lru_cache(maxsize=16)
 def _derived_words(language: str) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     """Word sets made from a language's words file, once per language rather than once per article."""
     words = words_for(language)
@@ -150,12 +158,19 @@ class RunTagger(GazetteerTagger):
         # around it, is worked out once per article.
         self._facts: dict[str, _Facts] = {}
         self._cues: dict[int, str | None] = {}  # the cue before a position, asked by the run and its rest
+        # German: a listed common noun alone is no name ('Stellen', 'Jahren'), unless this article wrote
+        # it in a person's name first ('Thomas Müller' ... 'Müller', when a surname is also a noun).
+        self.nouns = _plain_nouns(language)
+        self.person_words: set[str] = set()
 
     def scan(self) -> list[Mention]:
         stop_forms, single, split = self.words.stop_forms, self._single, self._split_conjunctions
+        nouns, person_words = self.nouns, self.person_words
         for run in _run_pattern(self.language or "en").finditer(self.text):
             word = run[0]
             if word in stop_forms:  # 'The', 'Der', 'Le' opening a sentence: most runs of one word
+                continue
+            if word in nouns and word not in person_words:  # German 'Stellen', 'Jahren': half the runs
                 continue
             start = run.start()
             if start < self.covered or (self.shouting and any(s <= start < e for s, e in self.shouting)):
@@ -163,15 +178,45 @@ class RunTagger(GazetteerTagger):
             opening = False
             while " " in word:  # 'Die Abgeordneten', 'The Government': the opening function word goes first
                 head, rest = word.split(" ", 1)
-                if head not in stop_forms or self.lookup(start, start + len(head)) is not None:
-                    break  # 'Le Monde', 'The Hague': the gazetteer keeps it
-                opening = opening or sentence_start(self.text, start, _OPENERS, _ENDS)
+                if head in stop_forms:
+                    if self.lookup(start, start + len(head)) is not None:
+                        break  # 'Le Monde', 'The Hague': the gazetteer keeps it
+                    opening = opening or sentence_start(self.text, start, _OPENERS, _ENDS)
+                elif not (nouns and rest[0].isupper() and self._leading_noun((start, start + len(head), head))):
+                    break  # (German 'Stammsitz Wolfsburg', 'Gegner Lucid': the noun goes, the name is a run alone)
                 start, word = start + len(head) + 1, rest
+            if nouns and (self._common_run(word) or self._unnamed_compound(start, word)):
+                continue  # 'Die Tauben', 'Ort und Zeitpunkt', 'Ex-Profi': no name in German nouns
             if word.isalpha() and not word.isupper():
                 single(start, word, opening)  # one plain word, no acronym: the common case, the short path
             else:
                 split(start, word)
         return self.mentions
+
+    def _common_run(self, run: str) -> bool:
+        """Whether a run is listed common nouns, function words and lower-case joins only, with a noun
+        ('Tauben', 'Die Folgen', 'Futter und Wasser'), none written in a person's name in this article."""
+        nouns, stop_forms, person_words = self.nouns, self.words.stop_forms, self.person_words
+        if " " not in run:
+            return run in nouns and run not in person_words
+        parts = run.split(" ")
+        return any(p in nouns for p in parts) and all(
+            (p in nouns and p not in person_words) or p in stop_forms or p.islower() for p in parts
+        )
+
+    def _unnamed_compound(self, start: int, run: str) -> bool:
+        """'Ex-Profi', 'Start-up-Charakter': a German hyphenated compound names at most its first part, and
+        only an acronym or a gazetteer name ('DTB-Team', 'Tesla-Werk'); decided before the run's tokens are
+        made. (``_run`` keeps the same rule for compounds reached another way.)"""
+        if " " in run or "-" not in run:
+            return False
+        first = _TOKEN.match(run)
+        return (
+            first is not None
+            and first.end() < len(run)
+            and not first[0].isupper()
+            and self.lookup(start, start + first.end()) is None
+        )
 
     def _single(self, start: int, word: str, opening: bool = False) -> None:
         """A run of one plain word: typed here when a list or the word before says so, else kept untyped
@@ -340,6 +385,9 @@ class RunTagger(GazetteerTagger):
             key = matching_key(tokens[0][2]).rstrip(".")
             title = self._is_title(key)
             if not title and key not in self.stop:
+                if len(tokens) > 1 and self._leading_noun(tokens[0], key):
+                    tokens = tokens[1:]  # 'Oberliga Hamburg', 'Anfang August': a German noun before a name
+                    continue
                 break
             if self.gazetteer_at(tokens[0]) is not None and not title:
                 break  # 'Le Monde', 'La Paz': the article belongs to the name
@@ -423,6 +471,17 @@ class RunTagger(GazetteerTagger):
             i += 1
         if pending:
             self._flush(pending, honorific, at_start and pending[0] is tokens[0], headline)
+
+    def _leading_noun(self, token: Token, key: str | None = None) -> bool:
+        """A listed common noun opening a run is no part of the name after it, unless it heads an
+        organisation or a place ('Universität Hamburg') or opens a gazetteer alias."""
+        words = self.words
+        if token[2] not in self.nouns or token[2] in self.person_words:
+            return False
+        key = key if key is not None else matching_key(token[2])
+        return (
+            key not in words.organization_heads and key not in words.location_heads and self.gazetteer_at(token) is None
+        )
 
     def _known(self, hit: tuple[int, int, Known]) -> None:
         begin, stop, known = hit
@@ -630,6 +689,8 @@ class RunTagger(GazetteerTagger):
 
     def _add(self, tokens: list[Token], kind: EntityType, at_start: bool) -> None:
         start, end = tokens[0][0], tokens[-1][1]
+        if kind == "person" and self.nouns:
+            self.person_words.update(t[2] for t in tokens)
         self.mentions.append(Mention(start, end, self.text[start:end], kind, at_start=at_start))
 
 
