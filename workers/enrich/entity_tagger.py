@@ -397,8 +397,13 @@ class RunTagger(GazetteerTagger):
             tokens = tokens[:-1]
         if not tokens:
             return
-        if len(tokens) >= 2 and tokens[0][2].isupper() and matching_key(tokens[0][2]) in self._organization_words:
-            # 'ONG Greenpeace', 'Groupe Bayer' as one capitalised run: the generic word types the name
+        if (
+            len(tokens) >= 2
+            and (tokens[0][2].isupper() or self.words.capitalised_nouns)
+            and matching_key(tokens[0][2]) in self._organization_words
+        ):
+            # 'ONG Greenpeace', 'Groupe Bayer', German 'Fertiger Foxconn' as one capitalised run: the
+            # generic word (a German noun, capitalised like any) types the name
             self._flush(tokens[1:], False, False, self._in_headline(tokens[1][0]), cue="organization")
             return
         first = tokens[0][0]

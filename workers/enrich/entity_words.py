@@ -134,6 +134,8 @@ def words_for(language: str) -> LanguageWords:
     titles = _keys(raw, "titles")
     # Portfolios ('ministre de la Santé') are stripped from a run's front but may be part of a name's tail.
     leading = _keys(raw, "leading") | titles | _keys(raw, "portfolios")
+    if raw.get("function_words_file"):  # German: stopwords-iso's list, generated ('Nicht', 'Sollte')
+        leading |= {matching_key(w) for w in load_lines(f"entities/{raw['function_words_file']}")}
     if language == "vi":  # as the tagger always had it: the stoplist and the first word of every cue
         leading |= {matching_key(w) for w in load_lines("stopwords_vi.txt")}
         for field in ("person_cues", "location_cues", "organization_cues"):
