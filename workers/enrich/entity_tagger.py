@@ -120,6 +120,17 @@ def _spells(acronym: str, words: list[str]) -> bool:
 
 
 @lru_cache(maxsize=16)
+def _cue_words(language: str) -> frozenset[str]:
+    """The words the language's cues end with, as ``Cues.before`` indexes them."""
+    words = words_for(language)
+    return (
+        frozenset(words.person.by_last_word)
+        | frozenset(words.organization.by_last_word)
+        | frozenset(words.location.by_last_word)
+    )
+
+
+@lru_cache(maxsize=16)
 def _plain_nouns(language: str) -> frozenset[str]:
     """The language's listed common nouns less those that open a gazetteer alias or a place
     ('Bundestag', 'Tesla', 'Golf' stay for the gazetteer to decide)."""
@@ -154,6 +165,7 @@ class RunTagger(GazetteerTagger):
         self.shouting = _shouting_lines(text)
         self.sentence_case = bool(self.words.adjective_suffixes)
         self._splitting, self._connector_parts, self._organization_words = _derived_words(language)
+        self._cue_words = _cue_words(language)
         # A German article writes the same nouns again and again: what a word is, whatever stands
         # around it, is worked out once per article.
         self._facts: dict[str, _Facts] = {}
@@ -185,7 +197,10 @@ class RunTagger(GazetteerTagger):
                 elif not (nouns and rest[0].isupper() and self._leading_noun((start, start + len(head), head))):
                     break  # (German 'Stammsitz Wolfsburg', 'Gegner Lucid': the noun goes, the name is a run alone)
                 start, word = start + len(head) + 1, rest
-            if nouns and (self._common_run(word) or self._unnamed_compound(start, word)):
+            if nouns and (
+                ((" " in word or start != run.start()) and self._common_run(word))
+                or ("-" in word and self._unnamed_compound(start, word))
+            ):
                 continue  # 'Die Tauben', 'Ort und Zeitpunkt', 'Ex-Profi': no name in German nouns
             if word.isalpha() and not word.isupper():
                 single(start, word, opening)  # one plain word, no acronym: the common case, the short path
@@ -433,11 +448,11 @@ class RunTagger(GazetteerTagger):
             self._flush(tokens, False, at_start, headline)  # 'Springfield Public Library': a place opens the name
             return
         first_key = matching_key(tokens[0][2]).rstrip(".")
+        headed = first_key in self.words.organization_heads or first_key in self.words.location_heads
         for i in range(1, len(tokens)):
             key = matching_key(tokens[i][2]).rstrip(".")
             # 'Australian Federal Police Commissioner Andrew Colvin', 'UMP Laure de la Raudière'
             title = self._is_title(key)
-            headed = first_key in self.words.organization_heads or first_key in self.words.location_heads
             gap = self.text[tokens[i - 1][1] : tokens[i][0]].strip()
             if gap and i == 1 and _acronym(tokens[0][2]) and matching_key(gap) in self.words.connectors:
                 self._name(tokens[:1], at_start, honorific)  # 'OPA de Monsanto': an acronym heads no name
@@ -533,6 +548,11 @@ class RunTagger(GazetteerTagger):
         window = self.low[max(0, start - 40) : start]
         if window.rstrip().endswith("."):  # 'M. Caldwell', 'Mr. Reeves': the cue is the abbreviation
             window = window.rstrip()[:-1] + " "
+        # Most words before a run end no cue: one set lookup of the word's trailing letters (the key the
+        # three cue lists index by) spares their three look-ups.
+        last = window.rstrip().rsplit(" ", 1)[-1]
+        if last.isalnum() and last not in self._cue_words:
+            return None
         return self.words.type_before(window)
 
     def _flush(
