@@ -116,7 +116,22 @@ def _spells(acronym: str, words: list[str]) -> bool:
         if not position:
             return False
     initials = sum(1 for w in words if w[:1].isupper() or _bare(w)[:1] in letters)
-    return initials * 2 >= len(letters)
+    return initials * 2 >= len(letters) or _syllabic(letters, [_bare(w) for w in words if w[:1].isupper()])
+
+
+def _syllabic(letters: str, words: list[str]) -> bool:
+    """Whether the letters are the opening letters of each capitalised word in turn, one or more of
+    each, none left out: 'Rondesp' = 'Rond-as Esp-eciais', a syllable acronym of the kind Portuguese,
+    and Spanish write ('Mercosul' = 'Mercado Comum do Sul'), which the initials rule misses."""
+    if not words:
+        return not letters
+    if not letters:
+        return False
+    word = words[0]
+    return any(
+        letters[:n] == word[:n] and _syllabic(letters[n:], words[1:])
+        for n in range(min(len(word), len(letters)), 0, -1)
+    )
 
 
 @lru_cache(maxsize=16)
