@@ -147,10 +147,33 @@ def _cue_words(language: str) -> frozenset[str]:
 
 @lru_cache(maxsize=16)
 def _plain_nouns(language: str) -> frozenset[str]:
-    """The language's listed common nouns less those that open a gazetteer alias or a place
-    ('Bundestag', 'Tesla', 'Golf' stay for the gazetteer to decide)."""
+    """The language's listed common nouns less those another rule reads: gazetteer openers ('Bundestag',
+    'Tesla', 'Golf'), titles ('Sprecher', 'VW-Chef'), cue words ('Fertiger', 'Konzern'), organisation
+    and place heads and tails, and names by their ending ('Außenministerium', 'Landgericht')."""
     index = gazetteer(places=True).index
-    return frozenset(n for n in common_nouns(language) if matching_key(n) not in index)
+    words = words_for(language)
+    read = (
+        words.titles
+        | words.organization_heads
+        | words.organization_tails
+        | words.location_heads
+        | words.location_tails
+        | frozenset(words.person.by_last_word)
+        | frozenset(words.organization.by_last_word)
+        | frozenset(words.location.by_last_word)
+    )
+    kept = set()
+    for noun in common_nouns(language):
+        key = matching_key(noun)
+        if (
+            key in index
+            or key in read
+            or (len(key) > 6 and key.endswith(words.title_suffixes))
+            or (len(key) > 7 and key.endswith(words.organization_suffixes))
+        ):
+            continue
+        kept.add(noun)
+    return frozenset(kept)
 
 
 @lru_cache(maxsize=16)
