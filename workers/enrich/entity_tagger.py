@@ -257,6 +257,13 @@ class RunTagger(GazetteerTagger):
             (p in nouns and p not in person_words) or p in stop_forms or p.islower() for p in parts
         )
 
+    def _compound_noun(self, word: str) -> bool:
+        """'Nebenflüssen' (Neben + Flüssen): a listed noun of five letters or more ends the word after
+        three or more ('Grünheide' is no 'Grün' + 'Eide'); asked only of German words that a place or
+        organisation cue would type."""
+        nouns = self.nouns
+        return any(word[i:].capitalize() in nouns for i in range(3, len(word) - 4))
+
     def _unnamed_compound(self, start: int, run: str) -> bool:
         """'Ex-Profi', 'Start-up-Charakter': a German hyphenated compound names at most its first part, and
         only an acronym or a gazetteer name ('DTB-Team', 'Tesla-Werk'); decided before the run's tokens are
@@ -310,6 +317,8 @@ class RunTagger(GazetteerTagger):
                 cue = self._cue_before(start)
                 if cue is not None and not (at_start and cue != "person" and words.capitalised_nouns):
                     kind, weak = cue, cue != "person"  # type: ignore[assignment]
+                if weak and self.nouns and self._compound_noun(word):
+                    kind, weak = None, False  # 'in Nebenflüssen': a German compound of a listed noun
             elif words.organization_cue_suffixes and previous.endswith(words.organization_cue_suffixes):
                 kind, weak = "organization", True  # 'iPhone-Fertiger Foxconn'
         if kind is None and demonym:
