@@ -84,6 +84,17 @@ class LabelledArticle:
         return len(self.article.main_text.split())
 
 
+def label_split(spec: dict[str, Any], label: str) -> Split:
+    """The label's side: its ``split`` when it fixes one (articles labelled after tuning began go to
+    'heldout'), else the hash of the page name."""
+    split = spec.get("split")
+    if split is None:
+        return split_of(f"{spec['source']['corpus']}/{spec['source']['name']}")
+    if split not in ("dev", "heldout"):
+        raise ValueError(f"{label}: 'split' must be 'dev' or 'heldout', got {split!r}; fix the label file")
+    return "dev" if split == "dev" else "heldout"
+
+
 def load_articles(labels: Path = LABELS, root: Path | None = None) -> list[LabelledArticle]:
     """Every labelled page, extracted by ``Pipeline.run``; raises with the fix when the pages are missing."""
     base = root or realworld_root()
@@ -104,12 +115,7 @@ def load_articles(labels: Path = LABELS, root: Path | None = None) -> list[Label
         article = result.model_copy(update={"language": spec["language"]})
         gold = [Gold(n, t, frozenset(matching_key(x) for x in [n, *aliases])) for n, t, aliases in spec["entities"]]
         optional = frozenset(matching_key(n) for n in spec.get("optional", []))
-        # A label may fix its side ('split': 'heldout' for articles labelled after tuning began);
-        # otherwise the side is the hash of the page name.
-        split: Split = spec.get("split") or split_of(ident)
-        if split not in ("dev", "heldout"):
-            raise ValueError(f"{path.name}: split must be 'dev' or 'heldout', got {split!r}")
-        out.append(LabelledArticle(path.stem, spec["language"], split, article, gold, optional))
+        out.append(LabelledArticle(path.stem, spec["language"], label_split(spec, path.name), article, gold, optional))
     return out
 
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_right
+from collections.abc import Mapping
 from functools import lru_cache
 from itertools import pairwise
 
@@ -145,6 +146,13 @@ def _cue_words(language: str) -> frozenset[str]:
     )
 
 
+def _place_adjective(key: str, index: Mapping[str, object]) -> bool:
+    """'aachener', 'münchner', 'dresdner', 'kölner': a German word made from a place name opens names
+    ('Aachener Zeitung', 'Münchner Merkur') as well as meaning its people."""
+    stem = key[:-2]
+    return any(k in index for k in (stem, stem + "en", stem[:-1] + "en", stem[:-1]))
+
+
 @lru_cache(maxsize=16)
 def _plain_nouns(language: str) -> frozenset[str]:
     """The language's listed common nouns less those another rule reads: gazetteer openers ('Bundestag',
@@ -167,6 +175,7 @@ def _plain_nouns(language: str) -> frozenset[str]:
         key = matching_key(noun)
         if (
             key in index
+            or (key.endswith("er") and _place_adjective(key, index))
             or key in read
             or (len(key) > 6 and key.endswith(words.title_suffixes))
             or (len(key) > 7 and key.endswith(words.organization_suffixes))
