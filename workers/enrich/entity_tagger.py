@@ -108,9 +108,10 @@ def _acronym(word: str) -> bool:
 def _spells(acronym: str, words: list[str]) -> bool:
     """Whether the acronym's letters are, in order, letters of the words, the first opening the first word."""
     letters = _bare(acronym)
-    text = _bare("".join(words))
-    if not letters or not text or text[0] != letters[0]:
-        return False
+    head = _bare(words[0]) if words else ""
+    if not letters or not head or head[0] != letters[0]:
+        return False  # most words tried: the first letter differs, decided before the rest is folded
+    text = head + _bare("".join(words[1:]))  # (the same as folding the joined words: per character)
     position = 0
     for letter in letters:
         position = text.find(letter, position) + 1
@@ -456,7 +457,7 @@ class RunTagger(GazetteerTagger):
             key = matching_key(tokens[0][2]).rstrip(".")
             title = self._is_title(key)
             if not title and key not in self.stop:
-                if len(tokens) > 1 and self._leading_noun(tokens[0], key):
+                if self.nouns and len(tokens) > 1 and self._leading_noun(tokens[0], key):
                     tokens = tokens[1:]  # 'Oberliga Hamburg', 'Anfang August': a German noun before a name
                     continue
                 break
