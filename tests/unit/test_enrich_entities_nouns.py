@@ -81,3 +81,11 @@ def test_regions_and_seats_of_government_in_the_gazetteer() -> None:
     assert ("Moyen Orient", "location", 1) in entities
     assert ("Quai d’Orsay", "organization", 1) in entities
     assert found("Die Lage im Nahen Osten bleibt angespannt.", "de") == {("Nahen Osten", "location", 1)}
+
+
+def test_a_cue_and_an_adjective_before_a_comma_type_the_name_after_it() -> None:
+    text = "La medida coincide con declaraciones del canciller ucraniano, Dmtri Kuleba, sobre Europa."
+    assert ("Dmtri Kuleba", "person", 1) in found(text, "es")
+    # A name before the comma is no adjective: 'di Bogor, Dwi Hartono' is not typed by 'di'.
+    indonesian = "Pengamat pertanian dari sebuah universitas di Bogor, Dwi Hartono, menyarankan pemerintah."
+    assert ("Dwi Hartono", "location", 1) not in found(indonesian, "id")

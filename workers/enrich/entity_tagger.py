@@ -608,9 +608,22 @@ class RunTagger(GazetteerTagger):
         # Most words before a run end no cue: one set lookup of the word's trailing letters (the key the
         # three cue lists index by) spares their three look-ups.
         last = window.rstrip().rsplit(" ", 1)[-1]
+        if last.endswith(",") and window.endswith(", "):
+            return self._apposition_cue(window[:-2], start - 2)
         if last.isalnum() and last not in self._cue_words:
             return None
         return self.words.type_before(window)
+
+    def _apposition_cue(self, before: str, comma: int) -> str | None:
+        """'el canciller ucraniano, Dmtri Kuleba', 'la capitale, Kiev': a cue, and at most one adjective
+        written in lower case after it, then a comma (at ``comma``) before the name."""
+        head, _, last = before.rpartition(" ")
+        if last in self._cue_words:
+            return self.words.type_before(before + " ")
+        written = self.text[comma - len(last) : comma]  # the folded window hides 'di Bogor, Dwi Hartono'
+        if head and written.isalpha() and written.islower() and head.rsplit(" ", 1)[-1] in self._cue_words:
+            return self.words.type_before(head + " ")
+        return None
 
     def _flush(
         self, tokens: list[Token], honorific: bool, at_start: bool, headline: bool, cue: str | None = None
