@@ -519,11 +519,13 @@ class RunTagger(GazetteerTagger):
                 self._name(tokens[:i], at_start, honorific)  # 'Atlântico da Polícia Militar'
                 self._name(tokens[i:], False, False)
                 return
-            if title or (not headed and i + 1 < len(tokens) and self._given_person(tokens[i:])):
+            if title or (
+                not headed and i + 1 < len(tokens) and self._first_name(tokens[i][2]) and self._given_person(tokens[i:])
+            ):
                 self._name(tokens[:i], at_start, honorific)
                 self._name(tokens[i:], False, honorific or title)
                 return
-            if self.text[tokens[i - 1][1] : tokens[i][0]].strip() in self._splitting:
+            if gap in self._splitting:
                 self._name(tokens[:i], at_start, honorific)  # 'Sicht von Diess': 'von' joins only a person
                 self._name(tokens[i:], False, False)
                 return
@@ -568,6 +570,12 @@ class RunTagger(GazetteerTagger):
     def _in_headline(self, position: int) -> bool:
         i = bisect_right(self._headline_starts, position) - 1
         return i >= 0 and position < self.headlines[i][1]
+
+    def _first_name(self, word: str) -> bool:
+        """Whether a word is a first name, as ``_given_person`` asks of a run's first word."""
+        key = matching_key(word)
+        names = self.names
+        return key in names or key.split("-", 1)[0] in names or unaccented(key) in names
 
     def _given_person(self, tokens: list[Token]) -> int:
         """How many tokens make a person: a first name, then 1-4 capitalised words ('Eric Reeves',
