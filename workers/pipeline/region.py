@@ -45,6 +45,8 @@ def _menu_line(block: Block, info: BlockInfo) -> bool:
         and not pt.ends_sentence(text)
         and not any(ch.isdigit() for ch in text)  # a table's rows ('4.2.3', 'April 2014') are no menu
     )
+
+
 _FULL_STOPS = ".!?…。！？"
 _HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 _SENTENCE_BREAK = re.compile(r"[.!?…][\"”’»)]?\s+(?=[\"“‘«(]?[A-ZÀ-ỸĐ0-9])")
