@@ -138,7 +138,11 @@ class Resolver:
             and m.surface[-1] != "."
         )
         frequent = [(key, m) for key, m in leftover if inside[key] >= times]
-        blocked = {key for key, m in frequent if common_noun is not None and common_noun(m)}
+        blocked: set[str] = set()
+        if common_noun is not None:
+            for key, m in frequent:  # one noun reading blocks the key: its other mentions are not asked
+                if key not in blocked and common_noun(m):
+                    blocked.add(key)
         for key, mention in frequent:
             if key in blocked:
                 continue

@@ -68,12 +68,19 @@ def _bare(text: str) -> str:
     return _NOT_ALNUM.sub("", unicodedata.normalize("NFD", text.casefold()))
 
 
-def _headline_lines(text: str) -> list[tuple[int, int]]:
-    """(start, end) of lines that are headings or menus: title case throughout, no sentence end, or '|' lists."""
-    spans = []
+def _marked_lines(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """(start, end) of the lines that are headings or menus, and of those written in capitals; one pass.
+
+    Headings and menus: title case throughout, no sentence end, or '|' lists. Capitals ('LAURIE OAKES
+    IS THE NINE NETWORK POLITICAL EDITOR'): every word looks like an acronym there, so the tagger reads
+    nothing on them."""
+    headlines: list[tuple[int, int]] = []
+    shouting: list[tuple[int, int]] = []
     start = 0
     for line in text.split("\n"):
         end = start + len(line)
+        if line.isupper() and sum(1 for w in line.split() if w.isalpha()) >= 3:
+            shouting.append((start, end))
         stripped = line.strip()
         if not stripped or ("|" not in stripped and (stripped[-1] in '.!?…:;"”»)' or len(stripped) > 160)):
             start = end + 1
@@ -82,27 +89,19 @@ def _headline_lines(text: str) -> list[tuple[int, int]]:
         if words and ("|" in stripped or len(words) <= 15):
             capitalised = sum(1 for w in words if w[0].isupper())
             if "|" in stripped or (len(words) >= 2 and capitalised * 2 >= len(words)):
-                spans.append((start, end))
+                headlines.append((start, end))
         start = end + 1
-    return spans
-
-
-def _shouting_lines(text: str) -> list[tuple[int, int]]:
-    """(start, end) of lines written in capitals ('LAURIE OAKES IS THE NINE NETWORK POLITICAL EDITOR'):
-    every word looks like an acronym there, so the tagger reads nothing on them."""
-    spans = []
-    start = 0
-    for line in text.split("\n"):
-        end = start + len(line)
-        if line.isupper() and sum(1 for w in line.split() if w.isalpha()) >= 3:
-            spans.append((start, end))
-        start = end + 1
-    return spans
+    return headlines, shouting
 
 
 def _acronym(word: str) -> bool:
+    if not 2 <= len(word) <= 7:
+        return False
+    last = word[-1]
+    if last.isalpha() and not last.isupper():
+        return False  # 'Stellen', 'Lula': a letter not in capitals, decided without listing the letters
     letters = [c for c in word if c.isalpha()]
-    return 2 <= len(word) <= 7 and len(letters) >= 2 and all(c.isupper() for c in letters)
+    return len(letters) >= 2 and all(c.isupper() for c in letters)
 
 
 def _spells(acronym: str, words: list[str]) -> bool:
@@ -208,9 +207,8 @@ class RunTagger(GazetteerTagger):
         self.words: LanguageWords = words_for(language)
         self.stop = self.words.leading
         self.names = given_names()
-        self.headlines = _headline_lines(text)
+        self.headlines, self.shouting = _marked_lines(text)
         self._headline_starts = [s for s, _ in self.headlines]
-        self.shouting = _shouting_lines(text)
         self.sentence_case = bool(self.words.adjective_suffixes)
         self._splitting, self._connector_parts, self._organization_words = _derived_words(language)
         self._cue_words = _cue_words(language)
@@ -568,6 +566,8 @@ class RunTagger(GazetteerTagger):
         self.covered = stop
 
     def _in_headline(self, position: int) -> bool:
+        if not self.headlines:  # most articles: no heading or menu line in the text
+            return False
         i = bisect_right(self._headline_starts, position) - 1
         return i >= 0 and position < self.headlines[i][1]
 
@@ -580,9 +580,11 @@ class RunTagger(GazetteerTagger):
     def _given_person(self, tokens: list[Token]) -> int:
         """How many tokens make a person: a first name, then 1-4 capitalised words ('Eric Reeves',
         'Jean-Paul Claverie', 'Donald J. Trump'); German genitives end it ('Vaarts Abschiedsgala')."""
+        if len(tokens) < 2:  # asked of every run the long path reaches: most are one word
+            return 0
         first = matching_key(tokens[0][2])
         names = self.names
-        if len(tokens) < 2 or (
+        if (
             first not in names and first.split("-", 1)[0] not in names and unaccented(first) not in names
         ):
             return 0
