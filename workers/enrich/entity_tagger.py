@@ -185,6 +185,39 @@ def _plain_nouns(language: str) -> frozenset[str]:
     return frozenset(kept)
 
 
+@lru_cache(maxsize=65536)
+def _word_facts(language: str, word: str) -> _Facts:
+    """What a one-word run is whatever stands around it: skipped (a stopword, a listed non-name),
+    the type its own shape gives (a location head, an organisation suffix: '-ministerium'), whether
+    it heads a sentence-case name, whether it is a demonym, whether it opens a gazetteer alias.
+    A function of the language's lists alone: cached across articles, as ``matching_key`` is."""
+    key = matching_key(word)
+    words = words_for(language)
+    gaz = gazetteer(places=True)
+    if key in words.leading or key in gaz.not_entities:
+        return _SKIP
+    fixed: EntityType | None = None
+    if key in words.location_heads:
+        fixed = "location"
+    elif len(key) > 7 and key.endswith(words.organization_suffixes):
+        fixed = "organization"
+    head = key in words.organization_heads and bool(words.adjective_suffixes)
+    demonym = bool(words.demonyms) and (
+        key in words.demonyms
+        or (len(key) > 5 and key.endswith(words.demonym_suffixes) and key not in given_names())
+    )
+    # An ASCII word folds the same wherever it stands (``fold_aligned`` is ``lower`` there).
+    indexed = word.lower() in gaz.index if word.isascii() else None
+    return False, fixed, head, demonym, indexed
+
+
+@lru_cache(maxsize=65536)
+def _first_name(key: str) -> bool:
+    """Whether a word's key is a first name, the part before a hyphen one ('Jean-Paul'), or one without accents."""
+    names = given_names()
+    return key in names or key.split("-", 1)[0] in names or unaccented(key) in names
+
+
 @lru_cache(maxsize=16)
 def _derived_words(language: str) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     """Word sets made from a language's words file, once per language rather than once per article."""
@@ -291,7 +324,7 @@ class RunTagger(GazetteerTagger):
         (it may be a short form, a genitive, or a name written again) without working out more."""
         facts = self._facts.get(word)
         if facts is None:
-            facts = self._facts[word] = self._word_facts(word)
+            facts = self._facts[word] = _word_facts(self.words.language, word)
         skip, fixed, head, demonym, indexed = facts
         if skip:
             return
@@ -332,25 +365,6 @@ class RunTagger(GazetteerTagger):
         if kind is None and demonym:
             return
         self.mentions.append(Mention(start, end, word, kind, at_start=at_start, weak=weak))
-
-    def _word_facts(self, word: str) -> _Facts:
-        """What a one-word run is whatever stands around it: skipped (a stopword, a listed non-name),
-        the type its own shape gives (a location head, an organisation suffix: '-ministerium'), whether
-        it heads a sentence-case name, whether it is a demonym, whether it opens a gazetteer alias."""
-        key = matching_key(word)
-        words = self.words
-        if key in self.stop or key in self.gaz.not_entities:
-            return _SKIP
-        fixed: EntityType | None = None
-        if key in words.location_heads:
-            fixed = "location"
-        elif self._org_suffix(key):
-            fixed = "organization"
-        head = key in words.organization_heads and self.sentence_case
-        demonym = bool(words.demonyms) and (key in words.demonyms or self._demonym(key))
-        # An ASCII word folds the same wherever it stands (``fold_aligned`` is ``lower`` there).
-        indexed = word.lower() in self.index if word.isascii() else None
-        return False, fixed, head, demonym, indexed
 
     def _after_determiner(self, start: int) -> bool:
         before = self.low[max(0, start - 16) : start].split()
@@ -573,20 +587,14 @@ class RunTagger(GazetteerTagger):
 
     def _first_name(self, word: str) -> bool:
         """Whether a word is a first name, as ``_given_person`` asks of a run's first word."""
-        key = matching_key(word)
-        names = self.names
-        return key in names or key.split("-", 1)[0] in names or unaccented(key) in names
+        return _first_name(matching_key(word))
 
     def _given_person(self, tokens: list[Token]) -> int:
         """How many tokens make a person: a first name, then 1-4 capitalised words ('Eric Reeves',
         'Jean-Paul Claverie', 'Donald J. Trump'); German genitives end it ('Vaarts Abschiedsgala')."""
         if len(tokens) < 2:  # asked of every run the long path reaches: most are one word
             return 0
-        first = matching_key(tokens[0][2])
-        names = self.names
-        if (
-            first not in names and first.split("-", 1)[0] not in names and unaccented(first) not in names
-        ):
+        if not _first_name(matching_key(tokens[0][2])):
             return 0
         if tokens[0][2].isupper() and len(tokens[0][2]) > 1 and not all(t[2].isupper() for t in tokens):
             return 0
