@@ -59,7 +59,7 @@ def _run_pattern(language: str) -> re.Pattern[str]:
     # One space, then optionally a connector: the engine tries the connectors only after a space.
     spaced = "|".join(re.escape(j) + ("" if j[-1] in "'’-" else " ") for j in joins)
     joined = f"-| (?:{spaced})?" if spaced else "-| "
-    return re.compile(rf"{CAPITAL}(?<![^\W_].){CAP_REST}(?:(?:{joined}){CAPITAL}{CAP_REST})*")
+    return re.compile(rf"{CAPITAL}(?<![^\W_].){CAP_REST}(?:(?:{joined}){CAPITAL}{CAP_REST})*+")
 
 
 def _bare(text: str) -> str:
