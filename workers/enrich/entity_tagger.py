@@ -293,10 +293,15 @@ class RunTagger(GazetteerTagger):
         nouns, stop_forms, person_words = self.nouns, self.words.stop_forms, self.person_words
         if " " not in run:
             return run in nouns and run not in person_words
-        parts = run.split(" ")
-        return any(p in nouns for p in parts) and all(
-            (p in nouns and p not in person_words) or p in stop_forms or p.islower() for p in parts
-        )
+        noun = False
+        for part in run.split(" "):  # (a loop: two generator expressions cost more than the test itself)
+            if part in nouns:
+                noun = True
+                if part not in person_words:
+                    continue
+            if part not in stop_forms and not part.islower():
+                return False
+        return noun
 
     def _compound_noun(self, word: str) -> bool:
         """'Nebenflüssen' (Neben + Flüssen): a listed noun of five letters or more ends the word after
@@ -621,11 +626,13 @@ class RunTagger(GazetteerTagger):
 
     def _find_cue(self, start: int) -> str | None:
         window = self.low[max(0, start - 40) : start]
-        if window.rstrip().endswith("."):  # 'M. Caldwell', 'Mr. Reeves': the cue is the abbreviation
-            window = window.rstrip()[:-1] + " "
+        stripped = window.rstrip()
+        if stripped.endswith("."):  # 'M. Caldwell', 'Mr. Reeves': the cue is the abbreviation
+            window = stripped[:-1] + " "
+            stripped = window.rstrip()
         # Most words before a run end no cue: one set lookup of the word's trailing letters (the key the
         # three cue lists index by) spares their three look-ups.
-        last = window.rstrip().rsplit(" ", 1)[-1]
+        last = stripped.rsplit(" ", 1)[-1]
         if last.endswith(",") and window.endswith(", "):
             return self._apposition_cue(window[:-2], start - 2)
         if last.isalnum() and last not in self._cue_words:

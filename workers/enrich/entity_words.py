@@ -54,20 +54,31 @@ class Cues:
         Only the cues ending with the window's last word can: looking those up costs much less than
         searching the window for an alternation of every cue.
         """
-        end = len(window.rstrip())
-        if end == len(window):
-            return None
-        word = window[:end].rsplit(" ", 1)[-1]
-        if not word.isalnum():  # '(ông', 'x_ông': the cue's last word is the run of word characters
-            start = end
-            while start and word_char(window[start - 1]):
-                start -= 1
-            word = window[start:end]
+        found = last_word(window)
+        return None if found is None else self.ending(window, *found)
+
+    def ending(self, window: str, end: int, word: str) -> tuple[int, str] | None:
+        """``before`` once ``last_word`` has found where the window's text ends and its last word."""
         for cue in self.by_last_word.get(word, ()):
             start = end - len(cue)
             if start >= 0 and window[start:end] == cue and (start == 0 or not word_char(window[start - 1])):
                 return start, cue
         return None
+
+
+def last_word(window: str) -> tuple[int, str] | None:
+    """Where the window's text ends (whitespace after it) and the word characters that end it, as
+    ``Cues`` indexes cues; ``None`` when no whitespace follows the text (no cue can end there)."""
+    end = len(window.rstrip())
+    if end == len(window):
+        return None
+    word = window[:end].rsplit(" ", 1)[-1]
+    if not word.isalnum():  # '(ông', 'x_ông': the cue's last word is the run of word characters
+        start = end
+        while start and word_char(window[start - 1]):
+            start -= 1
+        word = window[start:end]
+    return end, word
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,11 +116,14 @@ class LanguageWords:
 
     def type_before(self, window: str) -> str | None:
         """The entity type a cue ending ``window`` names: person before organisation before location."""
-        if self.person.before(window):
+        found = last_word(window)  # worked out once for the three lists
+        if found is None:
+            return None
+        if self.person.ending(window, *found):
             return "person"
-        if self.organization.before(window):
+        if self.organization.ending(window, *found):
             return "organization"
-        if self.location.before(window):
+        if self.location.ending(window, *found):
             return "location"
         return None
 
@@ -208,6 +222,7 @@ __all__ = [
     "LanguageWords",
     "common_nouns",
     "given_names",
+    "last_word",
     "unaccented",
     "word_char",
     "words_for",
