@@ -104,6 +104,15 @@ def _acronym(word: str) -> bool:
     return len(letters) >= 2 and all(c.isupper() for c in letters)
 
 
+def _any_key_in(tokens: list[Token], keys: frozenset[str]) -> bool:
+    """Whether a token's key (trailing dots cut) is one of ``keys``; a loop, which costs less than
+    ``any`` over a generator for the two or three tokens of a run."""
+    for token in tokens:
+        if matching_key(token[2]).rstrip(".") in keys:
+            return True
+    return False
+
+
 def _spells(acronym: str, words: list[str]) -> bool:
     """Whether the acronym's letters are, in order, letters of the words, the first opening the first word."""
     letters = _bare(acronym)
@@ -684,7 +693,7 @@ class RunTagger(GazetteerTagger):
         elif (
             not single
             and (
-                (last_key in tails if nouns else any(matching_key(t[2]).rstrip(".") in tails for t in tokens))
+                (last_key in tails if nouns else _any_key_in(tokens, tails))
                 or self._org_suffix(last_key)
             )
         ) or (single and self._org_suffix(last_key)):
