@@ -56,9 +56,12 @@ def _run_pattern(language: str) -> re.Pattern[str]:
     forms = set(words.connectors) | set(words.particles)
     forms |= {j.replace("'", "’") for j in forms}
     joins = sorted(forms, key=len, reverse=True)
-    # One space, then optionally a connector: the engine tries the connectors only after a space.
+    # One space, then optionally a connector: the engine tries the connectors only after a space, and
+    # only before a capital or a connector's first letter (one class test: most words are followed by a
+    # space and a lower-case word that opens no connector, where the alternatives would all be tried).
     spaced = "|".join(re.escape(j) + ("" if j[-1] in "'’-" else " ") for j in joins)
-    joined = f"-| (?:{spaced})?" if spaced else "-| "
+    firsts = re.escape("".join(sorted({j[0] for j in joins})))
+    joined = f"-| (?=[{CAPITAL[1:-1]}{firsts}])(?:{spaced})?" if spaced else "-| "
     return re.compile(rf"{CAPITAL}(?<![^\W_].){CAP_REST}(?:(?:{joined}){CAPITAL}{CAP_REST})*+")
 
 
