@@ -312,3 +312,24 @@ def test_text_cookie_banner_and_one_line_menus_are_not_prose() -> None:
     result = Pipeline().run_page(page)
     assert isinstance(result, Article), getattr(result, "message", result)
     assert [result.lead, *result.body] == PARAGRAPHS
+
+
+def test_loose_paragraph_siblings_of_the_best_element_join_it_up_to_the_comment_form() -> None:
+    # A blog post: short loose <p>s around a wrapped part of the body, in a container whose sharing
+    # links and comment form pull its own total below the wrapped part's. The loose paragraphs are
+    # each under the sibling share, yet the article's: they join as a stretch, the comment form not.
+    short = [
+        "The branch managers said the extra hours will need volunteers at first, and they asked for help.",
+        "Please forgive the late update on the budget figures, the council only sent them this morning.",
+    ]
+    share = "".join(f'<li><a href="/share/{i}">Share this post on network number {i}</a></li>' for i in range(8))
+    body = (
+        f'<div class="wrap"><h1>{TITLE}</h1><div class="post"><p>{short[0]}</p><h3>The vote</h3>'
+        f'<div class="entry-part">{paragraphs(PARAGRAPHS)}</div><p>{short[1]}</p><ul>{share}</ul>'
+        "<h3>Leave a comment</h3><p>Your email address will not be published, and required fields are marked "
+        "with a star so that you know what to fill in.</p></div></div>"
+    )
+    text = main_text(run_html(body))
+    assert all(p in text for p in PARAGRAPHS)
+    assert short[0] in text and "The vote" in text and short[1] in text
+    assert "email address will not be published" not in text

@@ -164,7 +164,9 @@ class ArticleRegion:
         document = self.document
         if not document.parents:
             return None
-        elements = article_elements(self.blocks, self.votes, document.parents)
+        stops = HARD_STOPS
+        walls = [i for i, info in enumerate(self.infos) if info.kind in stops]
+        elements = article_elements(self.blocks, self.votes, document.parents, walls=walls)
         if not elements:
             return None
         allowed = {i for _, first, last in elements for i in range(first, last + 1)}
@@ -360,17 +362,21 @@ class ArticleRegion:
         # article is short lines after short lines. In HTML a listing's headlines are links; the
         # short lines of a how-to or a feature are not.
         head_kinds = (Kind.LINKY,) if run.in_container else (Kind.SHORT, Kind.LINKY, Kind.DUPLICATE, Kind.PROSE)
+        stamps = (Kind.TIMESTAMP, Kind.DATED_ITEM)
+
+        def teaser_after(i: int) -> bool:
+            # The item's time may stand between its headline and its teaser ('12:40', '2 hours ago').
+            if i + 2 < len(infos) and infos[i + 1].kind in stamps:
+                i += 1
+            return infos[i + 1].good or infos[i + 1].kind is Kind.TEASER
+
         heads = sum(
             1
             for i in range(run.start, run.end - 1)
-            if infos[i].kind in head_kinds
-            and not infos[i].good
-            and infos[i].words >= 3
-            and (infos[i + 1].good or infos[i + 1].kind is Kind.TEASER)
+            if infos[i].kind in head_kinds and not infos[i].good and infos[i].words >= 3 and teaser_after(i)
         )
         if not run.in_container:
             # A timestamp after each teaser ('12 min read', '2 giờ trước') marks items too.
-            stamps = (Kind.TIMESTAMP, Kind.DATED_ITEM)
             heads += sum(1 for i in range(run.start, run.end) if infos[i].kind in stamps)
         if not (heads >= 3 and heads >= 0.6 * len(goods)):
             return False
