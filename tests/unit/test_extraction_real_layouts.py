@@ -333,3 +333,21 @@ def test_loose_paragraph_siblings_of_the_best_element_join_it_up_to_the_comment_
     assert all(p in text for p in PARAGRAPHS)
     assert short[0] in text and "The vote" in text and short[1] in text
     assert "email address will not be published" not in text
+
+
+def test_one_long_entry_followed_by_linked_teasers_is_an_article_without_them() -> None:
+    # A glossary entry or a short post: one long paragraph, then 'latest posts' in the same element,
+    # each a linked headline, its date and a teaser paragraph. The teasers outnumber the entry's
+    # paragraphs, yet its own prose outweighs them: an article, and the teasers are not its body.
+    entry = " ".join(PARAGRAPHS[:5])
+    teasers = "".join(
+        f'<div class="post-item"><h3><a href="/news/{i}">Another story about the city budget number {i}</a></h3>'
+        f'<div>{i + 2}. Juni 2022</div><p class="post-excerpt">The council discussed the budget again on the '
+        f"evening of day {i}, and members of the public asked questions about the libraries.</p></div>"
+        for i in range(4)
+    )
+    body = f'<main><div class="lexicon"><h1>{TITLE}</h1><p>{entry}</p><div class="latest">{teasers}</div></div></main>'
+    result = run_html(body)
+    text = main_text(result)
+    assert entry in text
+    assert "evening of day" not in text and "Another story" not in text

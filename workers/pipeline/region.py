@@ -27,6 +27,8 @@ _ACROSS_BOX_WORDS = 150
 _MAX_GAP = 5
 _MAX_HEAD_GAP = 16
 _MIN_HEADLINE_WORDS = 3
+_MIN_LISTED_TEASERS = 3
+_OWN_PROSE_WORDS = 2 * 80  # an article's own prose that a list of teasers inside its element cannot outweigh
 _MIN_OPENING_WORDS = 4
 _MAX_CLOSING_LINES = 8
 _HEADLINE_LIKENESS = 0.5
@@ -350,6 +352,54 @@ class ArticleRegion:
                 return chosen
         return chosen
 
+    def linked_teasers(self, run: Run) -> set[int]:
+        """HTML: the paragraphs of ``run`` that stand under a linked headline (with the item's time
+        between, or not): the teasers of a list of further reading."""
+        infos = self.infos
+        stamps = (Kind.TIMESTAMP, Kind.DATED_ITEM)
+        found: set[int] = set()
+        for i in run.members:
+            if not infos[i].good or i == 0:
+                continue
+            head = i - 2 if infos[i - 1].kind in stamps and i > 1 else i - 1
+            if infos[head].kind is Kind.LINKY and infos[head].words >= _MIN_HEADLINE_WORDS:
+                found.add(i)
+        return found
+
+    def _own_prose_outweighs(self, run: Run, goods: list[int]) -> bool:
+        teasers = self.linked_teasers(run)
+        infos = self.infos
+        own = sum(infos[i].words for i in goods if i not in teasers)
+        return own >= max(_OWN_PROSE_WORDS, sum(infos[i].words for i in teasers))
+
+    def without_linked_teasers(self, run: Run) -> Run:
+        """The article's run less a list of further reading inside its element: at least three
+        paragraphs under linked headlines, marked up as teasers, when the article's own prose
+        outweighs them."""
+        if not run.in_container:
+            return run
+        # Marked up as teasers too (an 'excerpt', 'summary' or 'sapo' class): a list of linked items with
+        # a line each is as often the article itself (a list of films, of videos).
+        teasers = {i for i in self.linked_teasers(run) if self.blocks[i].lead_hint}
+        goods = [i for i in run.members if self.infos[i].good]
+        if len(teasers) < _MIN_LISTED_TEASERS or not self._own_prose_outweighs(run, goods):
+            return run
+        # And the short lines of their items (a kicker, a section name above the headline): those
+        # whose next paragraph is a teaser.
+        infos = self.infos
+        members: set[int] = set()
+        next_good: int | None = None
+        for i in range(run.end - 1, run.start - 1, -1):
+            if i not in run.members:
+                continue
+            if infos[i].good:
+                next_good = i
+            if i in teasers or (not infos[i].good and next_good in teasers):
+                continue
+            members.add(i)
+        score = run.score - sum(infos[i].words for i in teasers)
+        return Run(run.start, run.end, score, members, run.short_members, run.stop_reason, run.in_container)
+
     def looks_like_listing(self, run: Run) -> bool:
         """Headline/teaser pairs: many short lines, short one- or two-sentence paragraphs.
 
@@ -375,6 +425,8 @@ class ArticleRegion:
             for i in range(run.start, run.end - 1)
             if infos[i].kind in head_kinds and not infos[i].good and infos[i].words >= 3 and teaser_after(i)
         )
+        if run.in_container and heads >= _MIN_LISTED_TEASERS and self._own_prose_outweighs(run, goods):
+            return False  # an article (a glossary entry, a post) with its list of further reading
         if not run.in_container:
             # A timestamp after each teaser ('12 min read', '2 giờ trước') marks items too.
             heads += sum(1 for i in range(run.start, run.end) if infos[i].kind in stamps)
