@@ -351,3 +351,19 @@ def test_one_long_entry_followed_by_linked_teasers_is_an_article_without_them() 
     text = main_text(result)
     assert entry in text
     assert "evening of day" not in text and "Another story" not in text
+
+
+def test_a_date_line_marked_as_the_intro_does_not_take_the_standfirsts_place() -> None:
+    # The header block marked 'intro' holds the standfirst, the byline and a long date line; the
+    # date line reads as prose there (an intro needs no full stop), but a standfirst it is not.
+    standfirst = "Residents won back their weekend reading rooms after a long campaign of petitions and meetings."
+    intro = (
+        f'<div class="article-intro"><p>{standfirst}</p><p>By Jane Doe</p>'
+        "<p>19 March 2025, 19:08 Updated 19 March 2025, 19:08 The Weekly Review No. 43/2025 print edition</p></div>"
+    )
+    figure = "<figure><img src='/a.jpg'><figcaption>The central library on Saturday © Jane Doe</figcaption></figure>"
+    body = f'<article><h1>{TITLE}</h1>{intro}{figure}<div class="body">{paragraphs(PARAGRAPHS)}</div></article>'
+    result = run_html(body)
+    assert isinstance(result, Article), getattr(result, "message", result)
+    assert result.lead == standfirst
+    assert "Updated 19 March" not in main_text(result)
