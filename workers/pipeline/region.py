@@ -332,7 +332,7 @@ class ArticleRegion:
         for k in range(chosen.start - 1, max(-1, chosen.start - 1 - _MAX_HEAD_GAP), -1):
             info = infos[k]
             if info.good and not blocks[k].boilerplate_hint:
-                if k > 0 and infos[k - 1].good and blocks[k - 1].tag not in _HEADING_TAGS:
+                if k > 0 and infos[k - 1].good:
                     return chosen  # a second paragraph above: not a lone standfirst
                 return Run(
                     k,
@@ -348,8 +348,6 @@ class ArticleRegion:
                 headline = blocks[k].tag == "h1" or title_likeness(text, title) >= _HEADLINE_LIKENESS
             else:
                 headline = info.kind in TEXT_KINDS and info.words >= 5 and not pt.ends_sentence(text)
-            if info.kind is Kind.ATTRIBUTION and k > 0 and not infos[k - 1].good:
-                continue  # a wire service's name under a picture's caption ('AFP') credits the picture
             if headline or info.kind in (Kind.END, Kind.TAGS_HEADER, Kind.ATTRIBUTION, Kind.TEASER):
                 return chosen
         return chosen
