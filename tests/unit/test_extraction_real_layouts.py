@@ -367,3 +367,14 @@ def test_a_date_line_marked_as_the_intro_does_not_take_the_standfirsts_place() -
     assert isinstance(result, Article), getattr(result, "message", result)
     assert result.lead == standfirst
     assert "Updated 19 March" not in main_text(result)
+
+
+def test_a_sentence_long_subheading_under_the_headline_opens_the_article() -> None:
+    # No standfirst paragraph: the dek is an <h3> right under the <h1>, and the body follows. It is
+    # the article's (every extractor reader expects it), unlike a heading that repeats the title.
+    dek = "Librarians say the reopening will need volunteers and new staff before the summer holidays"
+    body = f"<article><h1>{TITLE}</h1><h3>{dek}</h3><div class='body'>{paragraphs(PARAGRAPHS)}</div></article>"
+    text = main_text(run_html(body))
+    assert dek in text and all(p in text for p in PARAGRAPHS)
+    repeated = f"<article><h1>{TITLE}</h1><h3>{TITLE} at last</h3><div>{paragraphs(PARAGRAPHS)}</div></article>"
+    assert TITLE not in main_text(run_html(repeated))

@@ -28,6 +28,7 @@ _MAX_GAP = 5
 _MAX_HEAD_GAP = 16
 _MIN_HEADLINE_WORDS = 3
 _MIN_LISTED_TEASERS = 3
+_MIN_DEK_WORDS = 8
 _OWN_PROSE_WORDS = 2 * 80  # an article's own prose that a list of teasers inside its element cannot outweigh
 _MIN_OPENING_WORDS = 4
 _MAX_CLOSING_LINES = 8
@@ -348,9 +349,34 @@ class ArticleRegion:
                 headline = blocks[k].tag == "h1" or title_likeness(text, title) >= _HEADLINE_LIKENESS
             else:
                 headline = info.kind in TEXT_KINDS and info.words >= 5 and not pt.ends_sentence(text)
+            if headline and blocks[k].tag == "h1" and self._subheading(k + 1, chosen.start, title):
+                # No standfirst paragraph, but a subheading under the headline: 'Chalupka: "..."'.
+                return Run(
+                    k + 1,
+                    chosen.end,
+                    chosen.score,
+                    chosen.members | {k + 1},
+                    chosen.short_members + 1,
+                    chosen.stop_reason,
+                    chosen.in_container,
+                )
             if headline or info.kind in (Kind.END, Kind.TAGS_HEADER, Kind.ATTRIBUTION, Kind.TEASER):
                 return chosen
         return chosen
+
+    def _subheading(self, i: int, start: int, title: str | None) -> bool:
+        """A sentence-long heading right under an HTML page's ``<h1>`` and above the article, unlike the
+        page's title (it is not the headline itself): its dek."""
+        if i >= start or not self.blocks[i].path or not title:
+            return False
+        block, info = self.blocks[i], self.infos[i]
+        return (
+            block.tag in _HEADING_TAGS[1:]
+            and info.words >= _MIN_DEK_WORDS
+            and self._text_line(i)
+            and not pt.looks_like_name(block.text)
+            and title_likeness(block.text, title) < _HEADLINE_LIKENESS
+        )
 
     def linked_teasers(self, run: Run) -> set[int]:
         """HTML: the paragraphs of ``run`` that stand under a linked headline (with the item's time
