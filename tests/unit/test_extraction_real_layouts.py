@@ -378,3 +378,15 @@ def test_a_sentence_long_subheading_under_the_headline_opens_the_article() -> No
     assert dek in text and all(p in text for p in PARAGRAPHS)
     repeated = f"<article><h1>{TITLE}</h1><h3>{TITLE} at last</h3><div>{paragraphs(PARAGRAPHS)}</div></article>"
     assert TITLE not in main_text(run_html(repeated))
+
+
+def test_a_caption_with_a_copyright_credit_is_a_caption_but_the_sites_notice_is_not() -> None:
+    caption = "Readers at the central library on Saturday morning. © Jane Doe"
+    body = (
+        f"<article><h1>{TITLE}</h1>{paragraphs(PARAGRAPHS[:2])}<div class='pic'>{caption}</div>"
+        f"{paragraphs(PARAGRAPHS[2:])}</article><div class='notice'>© Example News Group</div>"
+    )
+    result = run_html(body)
+    assert isinstance(result, Article), getattr(result, "message", result)
+    assert "Readers at the central library" not in main_text(result)
+    assert [(c.text, c.credit) for c in result.captions] == [(caption, "Jane Doe")]
