@@ -312,3 +312,55 @@ def test_text_cookie_banner_and_one_line_menus_are_not_prose() -> None:
     result = Pipeline().run_page(page)
     assert isinstance(result, Article), getattr(result, "message", result)
     assert [result.lead, *result.body] == PARAGRAPHS
+
+
+def run_text(lines: list[str]) -> Article | Rejected:
+    page = RawPage(
+        url="https://news.example.com/a/6", fetched_at=NOW, content="\n".join(lines), content_type="text/plain"
+    )
+    return Pipeline().run_page(page)
+
+
+COMMENTS = [
+    "I have lived here for thirty years and the library was always the one place my children could go after "
+    "school when nobody was home, so closing it at weekends made no sense to anyone I know in the neighbourhood.",
+    "The council should also look at the opening hours on weekdays, because most working people cannot get "
+    "there before six in the evening and the branches close at half past five on most days of the week.",
+    "Road repairs matter too, but a city that closes its libraries to save a little money is telling its young "
+    "people that reading is a luxury, and that is not the message any of us wanted to send to them.",
+]
+
+
+def test_text_comment_count_heading_ends_the_article_where_dated_comments_follow() -> None:
+    # Flattened blogs: '{ 38 comments… read them below or add one }', then a dated name line per
+    # comment; the comments hold more prose than the post. The same count under the headline
+    # ('[3] Comments', no date after it) is a link and does not cut the article off.
+    thread = [line for n, c in enumerate(COMMENTS) for line in (f"Reader {n} March {n + 3}, 2015 at 7:22 pm", c)]
+    lines = [TITLE, "[3] Comments", *PARAGRAPHS, "Tweet", "{ 3 comments… read them below or add one }", *thread]
+    result = run_text(lines)
+    assert main_text(result) == "\n".join(PARAGRAPHS)
+
+
+def test_text_keyword_line_and_german_markers_end_the_article() -> None:
+    # 'Filed Under: a, b, c' on one line is the keyword list (a wall, as a 'Tags' heading is), and the
+    # short footer menu and ad-blocker notice after it stay out; so do German 'related' headings and
+    # cookie banners ('... nutzen wir Cookies').
+    adblock = [
+        "We noticed you're using an ad blocker.",
+        "We get it: you like to have control of your own internet experience.",
+        "To read our full stories, please turn off your ad blocker and reload the page in your browser.",
+        "Click the AdBlock button on your browser and select Don't run on pages on this domain.",
+        "Click the AdBlock Plus button on your browser and select Enabled on this site.",
+    ]
+    footer = ["Contact", "About", "Advertise", "Sitemap", "Newsletters", "RSS Feeds", "Privacy", "Terms"]
+    lines = [TITLE, *PARAGRAPHS, "Filed Under: City Hall, Libraries, Budget", *footer, *adblock]
+    result = run_text(lines)
+    assert main_text(result) == "\n".join(PARAGRAPHS)
+    assert isinstance(result, Article) and result.tags == ["City Hall", "Libraries", "Budget"]
+    cookies = (
+        "Um unser Internetangebot insgesamt nutzerfreundlicher und effektiver zu machen, nutzen wir Cookies. "
+        "Weitere Informationen zu Cookies erhalten Sie in unserer Datenschutzerklärung und in den Einstellungen."
+    )
+    related = ["Verwandte Links", "Another story about the city", "Ähnliche Beiträge", "More about the libraries"]
+    result = run_text([TITLE, *PARAGRAPHS, *related, *COMMENTS[:1], cookies])
+    assert main_text(result) == "\n".join(PARAGRAPHS)
