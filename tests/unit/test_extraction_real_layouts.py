@@ -364,3 +364,19 @@ def test_text_keyword_line_and_german_markers_end_the_article() -> None:
     related = ["Verwandte Links", "Another story about the city", "Ähnliche Beiträge", "More about the libraries"]
     result = run_text([TITLE, *PARAGRAPHS, *related, *COMMENTS[:1], cookies])
     assert main_text(result) == "\n".join(PARAGRAPHS)
+
+
+def test_text_numbered_menu_with_numbers_on_their_own_lines_is_a_menu() -> None:
+    # 'Top 12 News Topics' flattened: '1.', 'Skin Cancer', '2.', 'Snoring' ... The number lines used to
+    # break the run of menu lines (digits: a table's rows), so the teasers below joined the article.
+    topics = ["Skin Cancer", "Snoring", "Fit at 50", "Autism", "Diet Plans", "Shigella", "Peanut Allergies"]
+    topics += ["Testosterone", "Brain Foods", "Early Puberty", "Psoriasis", "Lyme Disease"]
+    menu = [line for n, topic in enumerate(topics, 1) for line in (f"{n}.", topic)]
+    teasers = [
+        "Truth About Bad Breath",
+        "Suffer from chronic halitosis? Get the truth on the causes and cures for your stinky breath today.",
+        "Dangers of Gum Disease",
+        "If you are not brushing and flossing regularly, you are at risk for gum disease and other problems.",
+    ]
+    result = run_text([TITLE, *PARAGRAPHS, "Top 12 News Topics", *menu, *teasers])
+    assert main_text(result) == "\n".join(PARAGRAPHS)

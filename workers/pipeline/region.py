@@ -32,6 +32,7 @@ _MAX_CLOSING_LINES = 8
 _HEADLINE_LIKENESS = 0.5
 _MENU_RUN_LINES = 15
 _MENU_LINE_VOTE = 6.0
+_LIST_NUMBER_CHARS = 4
 _FULL_STOPS = ".!?…。！？"
 _HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 _SENTENCE_BREAK = re.compile(r"[.!?…][\"”’»)]?\s+(?=[\"“‘«(]?[A-ZÀ-ỸĐ0-9])")
@@ -152,6 +153,8 @@ class ArticleRegion:
     @staticmethod
     def _menu_line(block: Block, info: BlockInfo) -> bool:
         text = block.text
+        if len(text) <= _LIST_NUMBER_CHARS and text.rstrip(".)").isdigit():
+            return True  # a numbered menu flattened with its numbers on lines of their own ('1.', 'Skin Cancer', '2.')
         return (
             info.kind in (Kind.SHORT, Kind.PROMO)
             and info.words <= 3
