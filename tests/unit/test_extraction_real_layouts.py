@@ -380,3 +380,17 @@ def test_text_numbered_menu_with_numbers_on_their_own_lines_is_a_menu() -> None:
     ]
     result = run_text([TITLE, *PARAGRAPHS, "Top 12 News Topics", *menu, *teasers])
     assert main_text(result) == "\n".join(PARAGRAPHS)
+
+
+def test_text_spanish_and_polish_section_markers_end_the_article() -> None:
+    # 'Otras Noticias' and 'Zobacz także' open other stories' teasers: without the marker they read
+    # as more of the article's prose.
+    teasers = [
+        "The police said that the suspect had driven to the town in the afternoon to throw them off his trail.",
+        "Security",
+        "The inspector will open an investigation on Tuesday into the case of the cars that were stolen last year.",
+        "Security",
+    ]
+    for marker in ("Otras Noticias", "Zobacz także"):
+        result = run_text([TITLE, *PARAGRAPHS, marker, *teasers])
+        assert main_text(result) == "\n".join(PARAGRAPHS), marker
