@@ -394,3 +394,24 @@ def test_text_spanish_and_polish_section_markers_end_the_article() -> None:
     for marker in ("Otras Noticias", "Zobacz także"):
         result = run_text([TITLE, *PARAGRAPHS, marker, *teasers])
         assert main_text(result) == "\n".join(PARAGRAPHS), marker
+
+
+def test_text_box_of_one_liners_after_the_article_is_not_its_end() -> None:
+    # Flattened pages end in a share box and a dialog's instructions: a few labels, then one-sentence
+    # lines that pass for prose. Their words outweighed the labels, so the stretch took them in.
+    box = [
+        "137",
+        "1 Share Back",
+        "Like It, Share It!",
+        "Become an approved author!",
+        "Your account is not approved yet.",
+    ]
+    dialog = [
+        "To become an approved author, you must have a minimum of two articles in your account.",
+        "The articles must be complete and ready to be published on the site.",
+        "The articles must be unique and contain no duplicate content from other websites or books.",
+        "You think you are ready? If so, request to become an approved author.",
+    ]
+    article = [*PARAGRAPHS, *COMMENTS]  # read as one long article here
+    result = run_text([TITLE, *article, *box, *dialog])
+    assert main_text(result) == "\n".join(article)

@@ -33,6 +33,10 @@ _HEADLINE_LIKENESS = 0.5
 _MENU_RUN_LINES = 15
 _MENU_LINE_VOTE = 6.0
 _LIST_NUMBER_CHARS = 4
+_TAIL_GAP_LINES = 3  # lines that are no prose between the article and a box after it, plus one
+_TAIL_PARAGRAPH_WORDS = 20
+_TAIL_SHARE = 0.25
+_TAIL_BOX_LINES = 20
 _FULL_STOPS = ".!?…。！？"
 _HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 _SENTENCE_BREAK = re.compile(r"[.!?…][\"”’»)]?\s+(?=[\"“‘«(]?[A-ZÀ-ỸĐ0-9])")
@@ -200,7 +204,27 @@ class ArticleRegion:
             if not crossable or len(gap) > _MAX_BOX_LINES or later_total < max(total, _ACROSS_BOX_WORDS):
                 break
             end, total = later_end, total + later_total
-        return self._run_over(start, end, in_container=False)
+        return self._run_over(start, self._without_tail(start, end), in_container=False)
+
+    def _without_tail(self, start: int, end: int) -> int:
+        """Text: a box after the article, set off by a few lines that are no prose, whose paragraphs are
+        all one-liners, few next to the article's and within a few lines ('Become an approved author!',
+        'To read our stories, please turn off your ad blocker.'), is not the article's end: without
+        markup the stretch's votes take it in when its words outweigh the lines before it."""
+        infos = self.infos
+        goods = [i for i in range(start, end) if infos[i].good]
+        cut = None
+        for k in range(len(goods) - 1, 0, -1):
+            words = infos[goods[k]].words
+            if words >= _TAIL_PARAGRAPH_WORDS or goods[-1] - goods[k - 1] > _TAIL_BOX_LINES:
+                break  # a paragraph, or a long list of one-liners: the article's own
+            if goods[k] - goods[k - 1] > _TAIL_GAP_LINES:
+                cut = k  # the box would start here; an earlier gap may start it sooner
+        if cut is None:
+            return end
+        head = sum(infos[i].words for i in goods[:cut])
+        tail = sum(infos[i].words for i in goods[cut:])
+        return goods[cut - 1] + 1 if tail <= _TAIL_SHARE * head else end
 
     def _run_over(self, start: int, end: int, *, in_container: bool, allowed: set[int] | None = None) -> Run | None:
         """The run of article blocks in ``[start, end)`` (of those ``allowed``, when given): its
