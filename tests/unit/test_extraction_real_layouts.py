@@ -415,3 +415,16 @@ def test_text_box_of_one_liners_after_the_article_is_not_its_end() -> None:
     article = [*PARAGRAPHS, *COMMENTS]  # read as one long article here
     result = run_text([TITLE, *article, *box, *dialog])
     assert main_text(result) == "\n".join(article)
+
+
+def test_text_short_article_with_a_dated_byline_and_a_read_more_box_is_no_listing() -> None:
+    # One-sentence paragraphs with short lines before them look like headline/teaser pairs; the
+    # dated byline is the article's one dateline and the line under 'Read more' a box's link, not
+    # two more listing items.
+    p = PARAGRAPHS
+    lines = [TITLE, p[0], "By Jane Doe May 5, 2022, 6:12 pm", "Pictures taken from a video", p[1]]
+    lines += ["Weekend hours in every district", p[2], "Read more", "Another story about the city number 3 today"]
+    lines += [p[3], p[4]]
+    result = run_text(lines)
+    kept = [p[0], "Pictures taken from a video", p[1], "Weekend hours in every district", p[2], p[3], p[4]]
+    assert main_text(result) == "\n".join(kept)  # the short lines between paragraphs are intertitles

@@ -394,11 +394,14 @@ class ArticleRegion:
             and not infos[i].good
             and infos[i].words >= 3
             and (infos[i + 1].good or infos[i + 1].kind is Kind.TEASER)
+            and (i == 0 or infos[i - 1].kind is not Kind.PROMO)  # the link of a 'Read also:' box in the body
         )
         if not run.in_container:
-            # A timestamp after each teaser ('12 min read', '2 giờ trước') marks items too.
+            # A timestamp after each teaser ('12 min read', '2 giờ trước') marks items too; one alone
+            # is the article's own dateline ('By Jane Doe May 5, 2022, 6:12 pm').
             stamps = (Kind.TIMESTAMP, Kind.DATED_ITEM)
-            heads += sum(1 for i in range(run.start, run.end) if infos[i].kind in stamps)
+            dated = sum(1 for i in range(run.start, run.end) if infos[i].kind in stamps)
+            heads += dated if dated > 1 else 0
         if not (heads >= 3 and heads >= 0.6 * len(goods)):
             return False
         if statistics.median(infos[i].words for i in goods) >= 45:
