@@ -37,6 +37,25 @@ _TAIL_GAP_LINES = 3  # lines that are no prose between the article and a box aft
 _TAIL_PARAGRAPH_WORDS = 20
 _TAIL_SHARE = 0.25
 _TAIL_BOX_LINES = 20
+_MENU_LINE_KINDS = (Kind.SHORT, Kind.PROMO)
+
+
+def _menu_line(block: Block, info: BlockInfo) -> bool:
+    """A line of a flattened menu: one to three words, no sentence, no digit; or a list number alone
+    (a numbered menu flattened with its numbers on lines of their own: '1.', 'Skin Cancer', '2.')."""
+    text = block.text
+    if block.path:
+        return False
+    if len(text) <= _LIST_NUMBER_CHARS and text.rstrip(".)").isdigit():
+        return True
+    return (
+        info.words <= 3
+        and info.kind in _MENU_LINE_KINDS
+        and not pt.ends_sentence(text)
+        and not any(ch.isdigit() for ch in text)  # a table's rows ('4.2.3', 'April 2014') are no menu
+    )
+
+
 _FULL_STOPS = ".!?…。！？"
 _HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 _SENTENCE_BREAK = re.compile(r"[.!?…][\"”’»)]?\s+(?=[\"“‘«(]?[A-ZÀ-ỸĐ0-9])")
@@ -146,25 +165,13 @@ class ArticleRegion:
         so the legal notice under a footer menu does not pull the article down to the page's end."""
         run: list[int] = []
         for i, (block, info) in enumerate([*zip(self.blocks, self.infos, strict=True), (None, None)]):
-            if block is not None and info is not None and not block.path and self._menu_line(block, info):
+            if block is not None and info is not None and _menu_line(block, info):
                 run.append(i)
                 continue
             if len(run) >= _MENU_RUN_LINES:
                 for k in run:
                     votes[k] = min(votes[k], -_MENU_LINE_VOTE)
             run = []
-
-    @staticmethod
-    def _menu_line(block: Block, info: BlockInfo) -> bool:
-        text = block.text
-        if len(text) <= _LIST_NUMBER_CHARS and text.rstrip(".)").isdigit():
-            return True  # a numbered menu flattened with its numbers on lines of their own ('1.', 'Skin Cancer', '2.')
-        return (
-            info.kind in (Kind.SHORT, Kind.PROMO)
-            and info.words <= 3
-            and not pt.ends_sentence(text)
-            and not any(ch.isdigit() for ch in text)  # a table's rows ('4.2.3', 'April 2014') are no menu
-        )
 
     def _container_run(self) -> Run | None:
         """HTML: the article is what the element holding the most prose holds (see ``container``)."""
