@@ -107,14 +107,20 @@ _TAG_HEADING_CHARS = 24  # where a keyword heading's colon stands at the latest 
 def _comment_count(key: str, marks: pt.Markers) -> bool:
     """A comment-count heading opens the comments below the article: a number, then 'comments'."""
     count, _, rest = key.partition(" ")
-    return count.isdigit() and any(rest == w or rest.startswith(f"{w} ") for w in marks.comment_counts)
+    if not count.isdigit():
+        return False
+    words = rest.split(" ", 2)  # 'comments', or two words: 'bình luận'
+    return words[0] in marks.comment_counts or " ".join(words[:2]) in marks.comment_counts
 
 
 def _tag_line(text: str, marks: pt.Markers) -> bool:
     """'Tags: Politics, Europe' on one line: a keyword heading with its list after the colon (text
-    pages have no tag container to tell it by). A sentence after the colon is no keyword list."""
+    pages have no tag container to tell it by). A sentence after the colon is no keyword list. Call
+    only for a line with a colon in its first ``_TAG_HEADING_CHARS`` characters."""
+    if len(text.split()) > _MAX_TAG_LINE_WORDS:
+        return False
     colon = text.find(":", 1, _TAG_HEADING_CHARS)
-    return colon > 0 and pt.marker_key(text[:colon]) in marks.tags and not pt.ends_sentence(text)
+    return pt.marker_key(text[:colon]) in marks.tags and not pt.ends_sentence(text)
 
 
 def _cookie_banner(text: str, marks: pt.Markers) -> bool:
@@ -215,7 +221,7 @@ class BlockFeatures:
                 return _K_PROMO
             if key[:1].isdigit() and _comment_count(key, marks):
                 return _K_END  # '38 comments… read them below or add one', '5 Kommentare zu „X“'
-        if not block.path and len(words) <= _MAX_TAG_LINE_WORDS and _tag_line(text, marks):
+        if text.find(":", 1, _TAG_HEADING_CHARS) > 0 and not block.path and _tag_line(text, marks):
             # Text pages: 'Filed Under: Arts, Visual Art, ...', the keywords after the heading. (HTML
             # pages tell a keyword list by its element.)
             return _K_TAGS_HEADER
