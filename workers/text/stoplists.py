@@ -73,17 +73,11 @@ def guess_language(words: list[str]) -> tuple[str | None, float]:
     """Best stoplist for these words and the share of words it covers (0..1)."""
     if not words:
         return None, 0.0
-    # Count each distinct word (C speed), then each distinct stoplist set, then spread the sets over
-    # their languages: English function words sit in dozens of stoplists. Languages still enter
-    # ``counts`` in the order the words first name them, so ties break as a word-by-word count would.
-    index = _index()
-    by_set: dict[frozenset[str], int] = {}
-    for word, times in Counter(words).items():
-        codes = index.get(word)
-        if codes is not None:
-            by_set[codes] = by_set.get(codes, 0) + times
+    # Count each distinct stoplist set once (C speed), then spread it over its languages: English
+    # function words sit in dozens of stoplists. Languages still enter ``counts`` in the order the
+    # words first name them, so ties break exactly as a word-by-word count would.
     counts: dict[str, int] = {}
-    for codes, times in by_set.items():
+    for codes, times in Counter(filter(None, map(_index().get, words))).items():
         for code in codes:
             counts[code] = counts.get(code, 0) + times
     if not counts:
