@@ -125,6 +125,7 @@ class Markers:
     tags: frozenset[str]
     see_also: frozenset[str]
     consent: tuple[str, ...]  # cookie-banner phrases, searched inside a block that says 'cookie'
+    comment_counts: frozenset[str]  # the words after the number of a comment-count heading ('38 comments')
 
 
 @lru_cache(maxsize=1)
@@ -139,6 +140,7 @@ def markers() -> Markers:
         tags=frozenset(marker_key(m) for m in raw["tags"]),
         see_also=frozenset(marker_key(m) for m in raw["see_also"]),
         consent=tuple(p.casefold() for p in raw["consent"]),
+        comment_counts=frozenset(marker_key(m) for m in raw["comment_counts"]),
     )
 
 
