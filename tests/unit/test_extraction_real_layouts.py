@@ -320,3 +320,197 @@ def test_text_cookie_banner_and_one_line_menus_are_not_prose() -> None:
     result = Pipeline().run_page(page)
     assert isinstance(result, Article), getattr(result, "message", result)
     assert [result.lead, *result.body] == PARAGRAPHS
+
+
+def test_loose_paragraph_siblings_of_the_best_element_join_it_up_to_the_comment_form() -> None:
+    # A blog post: short loose <p>s around a wrapped part of the body, in a container whose sharing
+    # links and comment form pull its own total below the wrapped part's. The loose paragraphs are
+    # each under the sibling share, yet the article's: they join as a stretch, the comment form not.
+    short = [
+        "The branch managers said the extra hours will need volunteers at first, and they asked for help.",
+        "Please forgive the late update on the budget figures, the council only sent them this morning.",
+    ]
+    share = "".join(f'<li><a href="/share/{i}">Share this post on network number {i}</a></li>' for i in range(8))
+    body = (
+        f'<div class="wrap"><h1>{TITLE}</h1><div class="post"><p>{short[0]}</p><h3>The vote</h3>'
+        f'<div class="entry-part">{paragraphs(PARAGRAPHS)}</div><p>{short[1]}</p><ul>{share}</ul>'
+        "<h3>Leave a comment</h3><p>Your email address will not be published, and required fields are marked "
+        "with a star so that you know what to fill in.</p></div></div>"
+    )
+    text = main_text(run_html(body))
+    assert all(p in text for p in PARAGRAPHS)
+    assert short[0] in text and "The vote" in text and short[1] in text
+    assert "email address will not be published" not in text
+
+
+def test_one_long_entry_followed_by_linked_teasers_is_an_article_without_them() -> None:
+    # A glossary entry or a short post: one long paragraph, then 'latest posts' in the same element,
+    # each a linked headline, its date and a teaser paragraph. The teasers outnumber the entry's
+    # paragraphs, yet its own prose outweighs them: an article, and the teasers are not its body.
+    entry = " ".join(PARAGRAPHS[:5])
+    teasers = "".join(
+        f'<div class="post-item"><h3><a href="/news/{i}">Another story about the city budget number {i}</a></h3>'
+        f'<div>{i + 2}. Juni 2022</div><p class="post-excerpt">The council discussed the budget again on the '
+        f"evening of day {i}, and members of the public asked questions about the libraries.</p></div>"
+        for i in range(4)
+    )
+    body = f'<main><div class="lexicon"><h1>{TITLE}</h1><p>{entry}</p><div class="latest">{teasers}</div></div></main>'
+    result = run_html(body)
+    text = main_text(result)
+    assert entry in text
+    assert "evening of day" not in text and "Another story" not in text
+
+
+def test_a_date_line_marked_as_the_intro_does_not_take_the_standfirsts_place() -> None:
+    # The header block marked 'intro' holds the standfirst, the byline and a long date line; the
+    # date line reads as prose there (an intro needs no full stop), but a standfirst it is not.
+    standfirst = "Residents won back their weekend reading rooms after a long campaign of petitions and meetings."
+    intro = (
+        f'<div class="article-intro"><p>{standfirst}</p><p>By Jane Doe</p>'
+        "<p>19 March 2025, 19:08 Updated 19 March 2025, 19:08 The Weekly Review No. 43/2025 print edition</p></div>"
+    )
+    figure = "<figure><img src='/a.jpg'><figcaption>The central library on Saturday © Jane Doe</figcaption></figure>"
+    body = f'<article><h1>{TITLE}</h1>{intro}{figure}<div class="body">{paragraphs(PARAGRAPHS)}</div></article>'
+    result = run_html(body)
+    assert isinstance(result, Article), getattr(result, "message", result)
+    assert result.lead == standfirst
+    assert "Updated 19 March" not in main_text(result)
+
+
+def test_a_sentence_long_subheading_under_the_headline_opens_the_article() -> None:
+    # No standfirst paragraph: the dek is an <h3> right under the <h1>, and the body follows. It is
+    # the article's (every extractor reader expects it), unlike a heading that repeats the title.
+    dek = "Librarians say the reopening will need volunteers and new staff before the summer holidays"
+    body = f"<article><h1>{TITLE}</h1><h3>{dek}</h3><div class='body'>{paragraphs(PARAGRAPHS)}</div></article>"
+    text = main_text(run_html(body))
+    assert dek in text and all(p in text for p in PARAGRAPHS)
+    repeated = f"<article><h1>{TITLE}</h1><h3>{TITLE} at last</h3><div>{paragraphs(PARAGRAPHS)}</div></article>"
+    assert TITLE not in main_text(run_html(repeated))
+
+
+def test_a_caption_with_a_copyright_credit_is_a_caption_but_the_sites_notice_is_not() -> None:
+    caption = "Readers at the central library on Saturday morning. © Jane Doe"
+    body = (
+        f"<article><h1>{TITLE}</h1>{paragraphs(PARAGRAPHS[:2])}<div class='pic'>{caption}</div>"
+        f"{paragraphs(PARAGRAPHS[2:])}</article><div class='notice'>© Example News Group</div>"
+    )
+    result = run_html(body)
+    assert isinstance(result, Article), getattr(result, "message", result)
+    assert "Readers at the central library" not in main_text(result)
+    assert [(c.text, c.credit) for c in result.captions] == [(caption, "Jane Doe")]
+
+
+def run_text(lines: list[str]) -> Article | Rejected:
+    page = RawPage(
+        url="https://news.example.com/a/6", fetched_at=NOW, content="\n".join(lines), content_type="text/plain"
+    )
+    return Pipeline().run_page(page)
+
+
+COMMENTS = [
+    "I have lived here for thirty years and the library was always the one place my children could go after "
+    "school when nobody was home, so closing it at weekends made no sense to anyone I know in the neighbourhood.",
+    "The council should also look at the opening hours on weekdays, because most working people cannot get "
+    "there before six in the evening and the branches close at half past five on most days of the week.",
+    "Road repairs matter too, but a city that closes its libraries to save a little money is telling its young "
+    "people that reading is a luxury, and that is not the message any of us wanted to send to them.",
+]
+
+
+def test_text_comment_count_heading_ends_the_article_where_dated_comments_follow() -> None:
+    # Flattened blogs: '{ 38 comments… read them below or add one }', then a dated name line per
+    # comment; the comments hold more prose than the post. The same count under the headline
+    # ('[3] Comments', no date after it) is a link and does not cut the article off.
+    thread = [line for n, c in enumerate(COMMENTS) for line in (f"Reader {n} March {n + 3}, 2015 at 7:22 pm", c)]
+    lines = [TITLE, "[3] Comments", *PARAGRAPHS, "Tweet", "{ 3 comments… read them below or add one }", *thread]
+    result = run_text(lines)
+    assert main_text(result) == "\n".join(PARAGRAPHS)
+
+
+def test_text_keyword_line_and_german_markers_end_the_article() -> None:
+    # 'Filed Under: a, b, c' on one line is the keyword list (a wall, as a 'Tags' heading is), and the
+    # short footer menu and ad-blocker notice after it stay out; so do German 'related' headings and
+    # cookie banners ('... nutzen wir Cookies').
+    adblock = [
+        "We noticed you're using an ad blocker.",
+        "We get it: you like to have control of your own internet experience.",
+        "To read our full stories, please turn off your ad blocker and reload the page in your browser.",
+        "Click the AdBlock button on your browser and select Don't run on pages on this domain.",
+        "Click the AdBlock Plus button on your browser and select Enabled on this site.",
+    ]
+    footer = ["Contact", "About", "Advertise", "Sitemap", "Newsletters", "RSS Feeds", "Privacy", "Terms"]
+    lines = [TITLE, *PARAGRAPHS, "Filed Under: City Hall, Libraries, Budget", *footer, *adblock]
+    result = run_text(lines)
+    assert main_text(result) == "\n".join(PARAGRAPHS)
+    assert isinstance(result, Article) and result.tags == ["City Hall", "Libraries", "Budget"]
+    cookies = (
+        "Um unser Internetangebot insgesamt nutzerfreundlicher und effektiver zu machen, nutzen wir Cookies. "
+        "Weitere Informationen zu Cookies erhalten Sie in unserer Datenschutzerklärung und in den Einstellungen."
+    )
+    related = ["Verwandte Links", "Another story about the city", "Ähnliche Beiträge", "More about the libraries"]
+    result = run_text([TITLE, *PARAGRAPHS, *related, *COMMENTS[:1], cookies])
+    assert main_text(result) == "\n".join(PARAGRAPHS)
+
+
+def test_text_numbered_menu_with_numbers_on_their_own_lines_is_a_menu() -> None:
+    # 'Top 12 News Topics' flattened: '1.', 'Skin Cancer', '2.', 'Snoring' ... The number lines used to
+    # break the run of menu lines (digits: a table's rows), so the teasers below joined the article.
+    topics = ["Skin Cancer", "Snoring", "Fit at 50", "Autism", "Diet Plans", "Shigella", "Peanut Allergies"]
+    topics += ["Testosterone", "Brain Foods", "Early Puberty", "Psoriasis", "Lyme Disease"]
+    menu = [line for n, topic in enumerate(topics, 1) for line in (f"{n}.", topic)]
+    teasers = [
+        "Truth About Bad Breath",
+        "Suffer from chronic halitosis? Get the truth on the causes and cures for your stinky breath today.",
+        "Dangers of Gum Disease",
+        "If you are not brushing and flossing regularly, you are at risk for gum disease and other problems.",
+    ]
+    result = run_text([TITLE, *PARAGRAPHS, "Top 12 News Topics", *menu, *teasers])
+    assert main_text(result) == "\n".join(PARAGRAPHS)
+
+
+def test_text_spanish_and_polish_section_markers_end_the_article() -> None:
+    # 'Otras Noticias' and 'Zobacz także' open other stories' teasers: without the marker they read
+    # as more of the article's prose.
+    teasers = [
+        "The police said that the suspect had driven to the town in the afternoon to throw them off his trail.",
+        "Security",
+        "The inspector will open an investigation on Tuesday into the case of the cars that were stolen last year.",
+        "Security",
+    ]
+    for marker in ("Otras Noticias", "Zobacz także"):
+        result = run_text([TITLE, *PARAGRAPHS, marker, *teasers])
+        assert main_text(result) == "\n".join(PARAGRAPHS), marker
+
+
+def test_text_box_of_one_liners_after_the_article_is_not_its_end() -> None:
+    # Flattened pages end in a share box and a dialog's instructions: a few labels, then one-sentence
+    # lines that pass for prose. Their words outweighed the labels, so the stretch took them in.
+    box = [
+        "137",
+        "1 Share Back",
+        "Like It, Share It!",
+        "Become an approved author!",
+        "Your account is not approved yet.",
+    ]
+    dialog = [
+        "To become an approved author, you must have a minimum of two articles in your account.",
+        "The articles must be complete and ready to be published on the site.",
+        "The articles must be unique and contain no duplicate content from other websites or books.",
+        "You think you are ready? If so, request to become an approved author.",
+    ]
+    article = [*PARAGRAPHS, *COMMENTS]  # read as one long article here
+    result = run_text([TITLE, *article, *box, *dialog])
+    assert main_text(result) == "\n".join(article)
+
+
+def test_text_short_article_with_a_dated_byline_and_a_read_more_box_is_no_listing() -> None:
+    # One-sentence paragraphs with short lines before them look like headline/teaser pairs; the
+    # dated byline is the article's one dateline and the line under 'Read more' a box's link, not
+    # two more listing items.
+    p = PARAGRAPHS
+    lines = [TITLE, p[0], "By Jane Doe May 5, 2022, 6:12 pm", "Pictures taken from a video", p[1]]
+    lines += ["Weekend hours in every district", p[2], "Read more", "Another story about the city number 3 today"]
+    lines += [p[3], p[4]]
+    result = run_text(lines)
+    kept = [p[0], "Pictures taken from a video", p[1], "Weekend hours in every district", p[2], p[3], p[4]]
+    assert main_text(result) == "\n".join(kept)  # the short lines between paragraphs are intertitles
