@@ -312,3 +312,36 @@ def test_text_cookie_banner_and_one_line_menus_are_not_prose() -> None:
     result = Pipeline().run_page(page)
     assert isinstance(result, Article), getattr(result, "message", result)
     assert [result.lead, *result.body] == PARAGRAPHS
+
+
+def test_a_photo_blog_written_in_lines_without_full_stops_is_an_article() -> None:
+    # A travel blog: one <p> per line under each picture, pauses written as spaces, no line ending a
+    # sentence. No line has a paragraph's shape, the lines together are the post.
+    lines = [
+        "一波波低溫寒流接連報到 已將山區一帶層層山巒披上嫣紅的彩衣",
+        "山路一路上雲氣山嵐滯留山頭 順著蜿蜒道路下切後不久即抵達營地",
+        "營地美如其名偌大楓香樹早已呈現金黃 泛紅色彩也是攝影愛好者喜愛之地",
+        "第二次造訪發現營區變了 印象中以前生冷的招牌換成了原木招牌",
+        "燻黑原木加上金黃色醒目字體 再加上貓頭鷹原木創作發揮了裝飾功力",
+        "營區內除了露營和民宿以外 多了許多原木飾品更有畫龍點睛的效果",
+        "來到現場已是落葉飄飄堆疊滿地 不時隨著風吹雨襲而葉落垂地",
+    ]
+    pictures = [f'<p><a href="/photo/{i}"><img src="/p/{i}.jpg" alt="IMG_{i}.jpg"></a></p>' for i in range(len(lines))]
+    post = "".join(picture + f"<p>{line}</p>" for picture, line in zip(pictures, lines, strict=True))
+    body = (
+        f"<nav><ul>{MENU}</ul></nav><div class='article'><h2>山區營地賞楓之旅</h2>"
+        f"<div class='article-content'>{post}</div></div>"
+        "<footer><p>本站內容版權所有 未經授權請勿轉載</p></footer>"
+    )
+    text = main_text(run_html(body))
+    assert all(line in text for line in lines)
+    assert "版權所有" not in text
+
+
+def test_a_headline_over_paragraphs_is_not_a_line_of_verse() -> None:
+    # The streak rule must not turn a headline wrapped in <p> above the body into prose.
+    body = f"<p>{TITLE}</p>{paragraphs(PARAGRAPHS)}"
+    result = run_html(body)
+    assert isinstance(result, Article)
+    assert result.title == TITLE
+    assert TITLE not in main_text(result)
