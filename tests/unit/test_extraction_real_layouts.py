@@ -345,3 +345,37 @@ def test_a_headline_over_paragraphs_is_not_a_line_of_verse() -> None:
     assert isinstance(result, Article)
     assert result.title == TITLE
     assert TITLE not in main_text(result)
+
+
+def test_a_list_articles_linked_intertitles_are_kept() -> None:
+    # '"Thumper" ($20)': each item's heading links the thing it reviews, between two paragraphs.
+    # Each review runs to several sentences: a listing's teasers do not.
+    reviews = [f"{p} {PARAGRAPHS[-1 - i]}" for i, p in enumerate(PARAGRAPHS)]
+    items = [f'<h3><a href="/games/{i}">“Game number {i}” ($20)</a></h3><p>{p}</p>' for i, p in enumerate(reviews)]
+    body = (
+        f"<nav><ul>{MENU}</ul></nav><article><h1>{TITLE}</h1><p>{PARAGRAPHS[0]}</p>{''.join(items)}</article>"
+        f'<section class="related"><h3>Related stories</h3><ul>{RELATED}</ul></section>'
+    )
+    result = run_html(body)
+    text = main_text(result)
+    assert isinstance(result, Article)
+    assert all(f"“Game number {i}” ($20)" in result.body for i in range(1, len(PARAGRAPHS)))
+    assert "Another story about the city" not in text
+
+
+def test_a_tables_linked_title_cells_stay_in_their_rows() -> None:
+    # A list of films as a table: the title cell links the film, beside its year and description.
+    films = [("Repeat Day", "1947"), ("The Travellers", "1964"), ("Fifteenth of May", "1969"), ("Loop", "1983")]
+    rows = "".join(
+        f'<tr><th><a href="/wiki/f{i}">{name}</a></th><td>{year}</td><td>{PARAGRAPHS[i]}</td></tr>'
+        for i, (name, year) in enumerate(films)
+    )
+    body = (
+        f"<nav><ul>{MENU}</ul></nav><main><h1>{TITLE}</h1>"
+        f"<table><tr><th>Film</th><th>Year</th><th>Description</th></tr>{rows}</table>"
+        f'<div class="navbox"><ul>{RELATED}</ul></div></main>'
+    )
+    result = run_html(body)
+    text = main_text(result)
+    assert all(name in result.body for name, _ in films)
+    assert "Another story about the city" not in text

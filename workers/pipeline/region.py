@@ -34,6 +34,10 @@ _MENU_RUN_LINES = 15
 _MENU_LINE_VOTE = 6.0
 _FULL_STOPS = ".!?…。！？"
 _HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+_INTERTITLE_TAGS = _HEADING_TAGS[1:]
+_CELL_TAGS = ("td", "th")
+_MAX_LINKED_LINE_WORDS = 12
+_ROW_LOOKAROUND = 3
 _SENTENCE_BREAK = re.compile(r"[.!?…][\"”’»)]?\s+(?=[\"“‘«(]?[A-ZÀ-ỸĐ0-9])")
 
 
@@ -227,13 +231,18 @@ class ArticleRegion:
                 if remaining < score:  # more article above the marker than below: it ends here
                     stop = info.kind
                     break
-            elif self._text_line(i):
+            elif self._text_line(i) or (allowed is not None and self._linked_line(i)):
                 members.add(i)
                 shorts += 1
         first = goods[0]
         # The article's opening sentences can be short ('When I woke up, there was nothing.'): text
-        # lines that end a sentence, right above the first paragraph, open it.
-        while first > start and len(members) > 1 and self._opening_line(first - 1, allowed):
+        # lines that end a sentence, right above the first paragraph, open it; so do the cells before
+        # it in its table row (the film's title and year before its description).
+        while (
+            first > start
+            and len(members) > 1
+            and (self._opening_line(first - 1, allowed) or self._row_cell(first - 1, goods[0], allowed))
+        ):
             first -= 1
             members.add(first)
             shorts += 1
@@ -253,6 +262,35 @@ class ArticleRegion:
         a boilerplate container."""
         info, block = self.infos[i], self.blocks[i]
         return info.kind in TEXT_KINDS and not block.boilerplate_hint and block.link_density <= 0.5
+
+    def _linked_line(self, i: int) -> bool:
+        """Inside the article's element, a short line that is one link but still the article's text: an
+        intertitle that links its subject (a list article's '“Thumper” ($20)' heading, linking the
+        game), right between two paragraphs; or a table cell that does (a list of films whose title cell
+        links the film, beside its year and description). Link lists are longer, or their rows hold no
+        unlinked cell; a promo's linked headline follows a link ('Read more', a section label)."""
+        info, block = self.infos[i], self.blocks[i]
+        if info.kind is not Kind.LINKY or block.boilerplate_hint or info.words > _MAX_LINKED_LINE_WORDS:
+            return False
+        if block.tag in _INTERTITLE_TAGS:  # right between two paragraphs, not under a promo's link
+            return 0 < i < len(self.infos) - 1 and self.infos[i - 1].good and self.infos[i + 1].good
+        if block.tag not in _CELL_TAGS or not block.path:
+            return False
+        parents, blocks, infos = self.document.parents, self.blocks, self.infos
+        row = parents[block.path[-1]]
+        return any(
+            blocks[k].path and parents[blocks[k].path[-1]] == row and infos[k].kind in TEXT_KINDS
+            for k in range(max(0, i - _ROW_LOOKAROUND), min(len(blocks), i + _ROW_LOOKAROUND + 1))
+            if k != i
+        )
+
+    def _row_cell(self, i: int, cell: int, allowed: set[int] | None) -> bool:
+        block, other = self.blocks[i], self.blocks[cell]
+        if allowed is None or i not in allowed or block.tag not in _CELL_TAGS or other.tag not in _CELL_TAGS:
+            return False
+        parents = self.document.parents
+        same_row = bool(block.path and other.path) and parents[block.path[-1]] == parents[other.path[-1]]
+        return same_row and (self._text_line(i) or self._linked_line(i))
 
     def _closing_line(self, i: int, allowed: set[int]) -> bool:
         block = self.blocks[i]
