@@ -379,3 +379,17 @@ def test_a_tables_linked_title_cells_stay_in_their_rows() -> None:
     text = main_text(result)
     assert all(name in result.body for name, _ in films)
     assert "Another story about the city" not in text
+
+
+def test_a_chinese_paragraph_closing_on_a_note_after_its_full_stop_is_kept() -> None:
+    # '...上。（编译/林靖东）': the translator's note in full-width brackets after the last full stop.
+    body_paragraphs = [
+        "市议会周二投票决定恢复所有分馆图书馆的周末开放时间，扭转了疫情期间实施的削减措施，这些措施曾引起全市居民的不满。",
+        "该措施经过长时间辩论后以七票对两票获得通过，几名议员认为这笔资金最好用于道路维修和警察部门的开支。",
+        "图书馆官员表示，他们大约需要六周时间来招聘和培训重新开放周六和周日所需的工作人员，第一批分馆将于五月重新开放。",
+        "馆长希望新的开放时间可以让更多学生和老年读者回到图书馆。研究结果已发表在本地的年度报告上。（编译/林靖东）",
+    ]
+    headline = "<h1>市议会恢复图书馆周末开放时间</h1>"
+    body = f"<nav><ul>{MENU}</ul></nav><article>{headline}{paragraphs(body_paragraphs)}</article>"
+    text = main_text(run_html(body))
+    assert all(p in text for p in body_paragraphs)

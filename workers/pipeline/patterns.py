@@ -106,7 +106,15 @@ _NAME_CONNECTORS = {
 
 
 def ends_sentence(text: str) -> bool:
-    return text[-1:] in _SENTENCE_END
+    last = text[-1:]
+    if last in _SENTENCE_END:
+        return True
+    if last == "）":
+        # A Chinese or Japanese paragraph closing on a note after its full stop ('...上。（编译/林靖东）');
+        # a headline ending in '（CNET Japan）' has no full stop before the note.
+        opening = text.rfind("（")
+        return opening > 0 and text[opening - 1] in _SENTENCE_END
+    return False
 
 
 def marker_key(text: str) -> str:
