@@ -393,3 +393,17 @@ def test_a_chinese_paragraph_closing_on_a_note_after_its_full_stop_is_kept() -> 
     body = f"<nav><ul>{MENU}</ul></nav><article>{headline}{paragraphs(body_paragraphs)}</article>"
     text = main_text(run_html(body))
     assert all(p in text for p in body_paragraphs)
+
+
+def test_ad_slot_labels_in_other_words_and_languages_stay_out_of_the_body() -> None:
+    # 'ADVERTISING', 'REKLAMA', '广告': the label of an ad slot between paragraphs, as 'Advertisement' is.
+    labels = ["ADVERTISING", "REKLAMA", "广告"]
+    slots = [f'<div class="slot">{label}</div>' for label in labels]
+    body = (
+        f"<article><h1>{TITLE}</h1><p>{PARAGRAPHS[0]}</p>{slots[0]}<p>{PARAGRAPHS[1]}</p>{slots[1]}"
+        f"<p>{PARAGRAPHS[2]}</p>{slots[2]}{paragraphs(PARAGRAPHS[3:])}</article>"
+    )
+    result = run_html(body)
+    assert isinstance(result, Article)
+    assert all(p in main_text(result) for p in PARAGRAPHS)
+    assert not set(labels) & set(result.body)
