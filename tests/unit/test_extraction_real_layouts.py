@@ -407,3 +407,17 @@ def test_ad_slot_labels_in_other_words_and_languages_stay_out_of_the_body() -> N
     assert isinstance(result, Article)
     assert all(p in main_text(result) for p in PARAGRAPHS)
     assert not set(labels) & set(result.body)
+
+
+def test_inline_mathml_is_read_as_text_without_its_tex_annotation() -> None:
+    # A science story's formula in MathML: its rendered symbols are the sentence's words; the TeX
+    # source that MathJax keeps beside them in <annotation> is not.
+    formula = (
+        '<math><semantics><mrow><mi>E</mi><mo>=</mo><mi>m</mi><msup><mi>c</mi><mn>2</mn></msup></mrow>'
+        '<annotation encoding="application/x-tex">E=mc^2</annotation></semantics></math>'
+    )
+    sentence = f"<p>The physicist wrote the relation {formula} on the board before the lecture began.</p>"
+    body = f"<article><h1>{TITLE}</h1>{sentence}{paragraphs(PARAGRAPHS)}</article>"
+    text = main_text(run_html(body))
+    assert "relation E=mc2 on the board" in text
+    assert "mc^2" not in text
