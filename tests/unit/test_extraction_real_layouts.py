@@ -413,7 +413,7 @@ def test_inline_mathml_is_read_as_text_without_its_tex_annotation() -> None:
     # A science story's formula in MathML: its rendered symbols are the sentence's words; the TeX
     # source that MathJax keeps beside them in <annotation> is not.
     formula = (
-        '<math><semantics><mrow><mi>E</mi><mo>=</mo><mi>m</mi><msup><mi>c</mi><mn>2</mn></msup></mrow>'
+        "<math><semantics><mrow><mi>E</mi><mo>=</mo><mi>m</mi><msup><mi>c</mi><mn>2</mn></msup></mrow>"
         '<annotation encoding="application/x-tex">E=mc^2</annotation></semantics></math>'
     )
     sentence = f"<p>The physicist wrote the relation {formula} on the board before the lecture began.</p>"
@@ -421,3 +421,24 @@ def test_inline_mathml_is_read_as_text_without_its_tex_annotation() -> None:
     text = main_text(run_html(body))
     assert "relation E=mc2 on the board" in text
     assert "mc^2" not in text
+
+
+def test_a_tables_last_rows_below_its_last_paragraph_stay_but_a_notice_row_does_not() -> None:
+    # The list's last films have one-line descriptions, no paragraph: their rows still close the article.
+    # A layout table (one paragraph per row) ends on a copyright row: that is no data row.
+    rows = "".join(
+        f'<tr><th><a href="/wiki/f{i}">Film {i}</a></th><td>19{60 + i}</td><td>{p}</td></tr>'
+        for i, p in enumerate(PARAGRAPHS)
+    )
+    last = '<tr><th><a href="/wiki/z">Zanzibar</a></th><td>2022</td><td>Two friends relive one day.</td></tr>'
+    body = (
+        f"<nav><ul>{MENU}</ul></nav><main><h1>{TITLE}</h1>"
+        f"<table><tr><th>Film</th><th>Year</th><th>Description</th></tr>{rows}{last}</table>"
+        f'<div class="navbox"><ul>{RELATED}</ul></div></main>'
+    )
+    result = run_html(body)
+    assert isinstance(result, Article)
+    assert result.body[-3:] == ["Zanzibar", "2022", "Two friends relive one day."]
+    layout = "".join(f"<tr><td>{p}</td></tr>" for p in PARAGRAPHS) + "<tr><td>© ALL RIGHTS RESERVED</td></tr>"
+    result = run_html(f"<h1>{TITLE}</h1><table>{layout}</table>")
+    assert "© ALL RIGHTS RESERVED" not in main_text(result)

@@ -276,13 +276,23 @@ class ArticleRegion:
             return 0 < i < len(self.infos) - 1 and self.infos[i - 1].good and self.infos[i + 1].good
         if block.tag not in _CELL_TAGS or not block.path:
             return False
-        parents, blocks, infos = self.document.parents, self.blocks, self.infos
-        row = parents[block.path[-1]]
-        return any(
-            blocks[k].path and parents[blocks[k].path[-1]] == row and infos[k].kind in TEXT_KINDS
+        return any(self.infos[k].kind in TEXT_KINDS for k in self._row_neighbours(i))
+
+    def _row_neighbours(self, i: int) -> list[int]:
+        """The blocks near ``i`` that are other cells of its table row."""
+        parents, blocks = self.document.parents, self.blocks
+        if not blocks[i].path:
+            return []
+        row = parents[blocks[i].path[-1]]
+        return [
+            k
             for k in range(max(0, i - _ROW_LOOKAROUND), min(len(blocks), i + _ROW_LOOKAROUND + 1))
-            if k != i
-        )
+            if k != i and blocks[k].path and blocks[k].tag in _CELL_TAGS and parents[blocks[k].path[-1]] == row
+        ]
+
+    def _beside_a_cell(self, i: int) -> bool:
+        """A cell of a data table's row (a layout table puts each paragraph in a row of its own)."""
+        return bool(self._row_neighbours(i))
 
     def _row_cell(self, i: int, cell: int, allowed: set[int] | None) -> bool:
         block, other = self.blocks[i], self.blocks[cell]
@@ -294,6 +304,8 @@ class ArticleRegion:
 
     def _closing_line(self, i: int, allowed: set[int]) -> bool:
         block = self.blocks[i]
+        if block.tag in _CELL_TAGS:  # a data table's last rows, below its last paragraph: its cells, any length
+            return i in allowed and self._beside_a_cell(i) and (self._text_line(i) or self._linked_line(i))
         return (
             i in allowed
             and self._text_line(i)
