@@ -442,3 +442,22 @@ def test_a_tables_last_rows_below_its_last_paragraph_stay_but_a_notice_row_does_
     layout = "".join(f"<tr><td>{p}</td></tr>" for p in PARAGRAPHS) + "<tr><td>© ALL RIGHTS RESERVED</td></tr>"
     result = run_html(f"<h1>{TITLE}</h1><table>{layout}</table>")
     assert "© ALL RIGHTS RESERVED" not in main_text(result)
+
+
+def test_the_articles_reference_list_stays_with_it() -> None:
+    # An encyclopedic article closing on its sources: each citation is mostly a link and ends on a
+    # date, which alone would make it a related list.
+    citations = [
+        f'<li>^ <a href="https://example.org/{i}">"Report number {i} on the city budget"</a>. Example Times. '
+        f"Retrieved 2016-05-0{i}.</li>"
+        for i in range(1, 6)
+    ]
+    body = (
+        f"<nav><ul>{MENU}</ul></nav><div id='content'><h1>{TITLE}</h1>{paragraphs(PARAGRAPHS)}"
+        f"<h2>References<span>[<a href='/edit'>edit</a>]</span></h2><ol class='citations'>{''.join(citations)}</ol>"
+        f"</div><footer><p>Text is available under a licence; additional terms may apply.</p></footer>"
+    )
+    result = run_html(body)
+    text = main_text(result)
+    assert all(f'"Report number {i} on the city budget"' in text for i in range(1, 6))
+    assert "Text is available" not in text

@@ -130,6 +130,7 @@ class Markers:
     promo_initials: frozenset[str]  # the promo prefixes' first characters
     tags: frozenset[str]
     see_also: frozenset[str]
+    references: frozenset[str]  # headings of the article's own source list (References, Notes ...)
     consent: tuple[str, ...]  # cookie-banner phrases, searched inside a block that says 'cookie'
 
 
@@ -144,6 +145,7 @@ def markers() -> Markers:
         promo_initials=frozenset(p[:1] for p in promo_prefix),
         tags=frozenset(marker_key(m) for m in raw["tags"]),
         see_also=frozenset(marker_key(m) for m in raw["see_also"]),
+        references=frozenset(marker_key(m) for m in raw["references"]),
         consent=tuple(p.casefold() for p in raw["consent"]),
     )
 

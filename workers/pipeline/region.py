@@ -214,7 +214,7 @@ class ArticleRegion:
         # two sentences, source, repeated) are not the article's, however many words they add up to.
         remaining = sum(infos[i].words for i in goods if not self._under_linked_headline(i))
         members: set[int] = set()
-        score, shorts, stop = 0, 0, None
+        score, shorts, stop, limit = 0, 0, None, end
         caption = Kind.CAPTION
         for i in range(goods[0], goods[-1] + 1):
             info = infos[i]
@@ -229,7 +229,7 @@ class ArticleRegion:
                 members.add(i)
             elif info.kind in HARD_STOPS:
                 if remaining < score:  # more article above the marker than below: it ends here
-                    stop = info.kind
+                    stop, limit = info.kind, i
                     break
             elif self._text_line(i) or (allowed is not None and self._linked_line(i)):
                 members.add(i)
@@ -255,7 +255,33 @@ class ArticleRegion:
                     break
                 members.add(k)
                 shorts += 1
+        if allowed is not None:
+            references = self._reference_list(goods[0] + 1, limit, allowed)
+            members.update(references)
+            shorts += len(references)
         return Run(first, max(members) + 1, score, members, shorts, stop, in_container=in_container)
+
+    def _reference_list(self, after: int, end: int, allowed: set[int]) -> list[int]:
+        """The article's own list of sources, inside its element and above any section marker that ends
+        it: a 'References' or 'Notes' heading (a wiki's '[edit]' link after it left out) and every
+        line under it up to the next heading. Citations read as link lists and dated items, so
+        nothing else keeps them."""
+        blocks = self.blocks
+        wanted = pt.markers().references
+        for k in range(after, end):
+            block = blocks[k]
+            if k not in allowed or block.tag not in _HEADING_TAGS or block.boilerplate_hint:
+                continue
+            if pt.marker_key(block.text.split("[", 1)[0]) not in wanted:
+                continue
+            lines = [k]
+            for j in range(k + 1, end):
+                if blocks[j].tag in _HEADING_TAGS:
+                    break
+                if j in allowed and not blocks[j].boilerplate_hint and blocks[j].text.strip():
+                    lines.append(j)
+            return lines if len(lines) > 1 else []
+        return []
 
     def _text_line(self, i: int) -> bool:
         """A line of the article's own text between or around its paragraphs: not a link list, not inside
