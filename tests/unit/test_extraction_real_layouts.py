@@ -156,6 +156,14 @@ def test_not_json_is_still_invalid_json() -> None:
     assert result.reason == "invalid_json"
 
 
+def test_bytes_that_are_not_utf8_are_undecodable_not_invalid_json() -> None:
+    payload = orjson.dumps({"url": "https://news.example.com/a/1", "fetched_at": NOW.isoformat(), "content": "Caf_"})
+    result = Pipeline().run(payload.replace(b"_", b"\xe9"), Origin(kind="stdin"))  # Latin-1, not UTF-8
+    assert isinstance(result, Rejected)
+    assert result.reason == "undecodable"
+    assert "offset" in result.message
+
+
 def test_long_blocks_are_cut_at_a_word() -> None:
     text = "word " * 50
     cut = cut_at_word(text, 32)

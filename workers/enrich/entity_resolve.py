@@ -170,6 +170,13 @@ class Resolver:
             if target is not None and (target.type == mention.type or mention.type == "person" or mention.weak):
                 target.first_offset = min(target.first_offset, mention.start)
                 return target
+            if (
+                target is None
+                and mention.weak
+                and " " not in key
+                and (longer := self._openers.get((mention.type, key))) is not None
+            ):
+                return longer  # 'in Rio' after 'Rio de Janeiro', typed by its cue alone: the same place
             ident = (mention.type, key)
         group = groups.get(ident)
         if group is None:

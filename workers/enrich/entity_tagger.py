@@ -26,11 +26,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_right
+from collections.abc import Mapping
 from functools import lru_cache
 from itertools import pairwise
 
 from workers.enrich.entity_spans import CAP, CAP_REST, CAPITAL, GazetteerTagger, Mention, Token, sentence_start
-from workers.enrich.entity_words import LanguageWords, given_names, unaccented, words_for
+from workers.enrich.entity_words import LanguageWords, common_nouns, given_names, unaccented, words_for
 from workers.enrich.gazetteer import EntityType, Known, gazetteer
 from workers.text.keys import matching_key
 
@@ -107,16 +108,82 @@ def _acronym(word: str) -> bool:
 def _spells(acronym: str, words: list[str]) -> bool:
     """Whether the acronym's letters are, in order, letters of the words, the first opening the first word."""
     letters = _bare(acronym)
-    text = _bare("".join(words))
-    if not letters or not text or text[0] != letters[0]:
-        return False
+    head = _bare(words[0]) if words else ""
+    if not letters or not head or head[0] != letters[0]:
+        return False  # most words tried: the first letter differs, decided before the rest is folded
+    text = head + _bare("".join(words[1:]))  # (the same as folding the joined words: per character)
     position = 0
     for letter in letters:
         position = text.find(letter, position) + 1
         if not position:
             return False
     initials = sum(1 for w in words if w[:1].isupper() or _bare(w)[:1] in letters)
-    return initials * 2 >= len(letters)
+    return initials * 2 >= len(letters) or _syllabic(letters, [_bare(w) for w in words if w[:1].isupper()])
+
+
+def _syllabic(letters: str, words: list[str]) -> bool:
+    """Whether the letters are the opening letters of each capitalised word in turn, one or more of
+    each, none left out: 'Rondesp' = 'Rond-as Esp-eciais', a syllable acronym of the kind Portuguese,
+    and Spanish write ('Mercosul' = 'Mercado Comum do Sul'), which the initials rule misses."""
+    if not words:
+        return not letters
+    if not letters:
+        return False
+    word = words[0]
+    return any(
+        letters[:n] == word[:n] and _syllabic(letters[n:], words[1:])
+        for n in range(min(len(word), len(letters)), 0, -1)
+    )
+
+
+@lru_cache(maxsize=16)
+def _cue_words(language: str) -> frozenset[str]:
+    """The words the language's cues end with, as ``Cues.before`` indexes them."""
+    words = words_for(language)
+    return (
+        frozenset(words.person.by_last_word)
+        | frozenset(words.organization.by_last_word)
+        | frozenset(words.location.by_last_word)
+    )
+
+
+def _place_adjective(key: str, index: Mapping[str, object]) -> bool:
+    """'aachener', 'münchner', 'dresdner', 'kölner': a German word made from a place name opens names
+    ('Aachener Zeitung', 'Münchner Merkur') as well as meaning its people."""
+    stem = key[:-2]
+    return any(k in index for k in (stem, stem + "en", stem[:-1] + "en", stem[:-1]))
+
+
+@lru_cache(maxsize=16)
+def _plain_nouns(language: str) -> frozenset[str]:
+    """The language's listed common nouns less those another rule reads: gazetteer openers ('Bundestag',
+    'Tesla', 'Golf'), titles ('Sprecher', 'VW-Chef'), cue words ('Fertiger', 'Konzern'), organisation
+    and place heads and tails, and names by their ending ('Außenministerium', 'Landgericht')."""
+    index = gazetteer(places=True).index
+    words = words_for(language)
+    read = (
+        words.titles
+        | words.organization_heads
+        | words.organization_tails
+        | words.location_heads
+        | words.location_tails
+        | frozenset(words.person.by_last_word)
+        | frozenset(words.organization.by_last_word)
+        | frozenset(words.location.by_last_word)
+    )
+    kept = set()
+    for noun in common_nouns(language):
+        key = matching_key(noun)
+        if (
+            key in index
+            or (key.endswith("er") and _place_adjective(key, index))
+            or key in read
+            or (len(key) > 6 and key.endswith(words.title_suffixes))
+            or (len(key) > 7 and key.endswith(words.organization_suffixes))
+        ):
+            continue
+        kept.add(noun)
+    return frozenset(kept)
 
 
 @lru_cache(maxsize=16)
@@ -146,16 +213,24 @@ class RunTagger(GazetteerTagger):
         self.shouting = _shouting_lines(text)
         self.sentence_case = bool(self.words.adjective_suffixes)
         self._splitting, self._connector_parts, self._organization_words = _derived_words(language)
+        self._cue_words = _cue_words(language)
         # A German article writes the same nouns again and again: what a word is, whatever stands
         # around it, is worked out once per article.
         self._facts: dict[str, _Facts] = {}
         self._cues: dict[int, str | None] = {}  # the cue before a position, asked by the run and its rest
+        # German: a listed common noun alone is no name ('Stellen', 'Jahren'), unless this article wrote
+        # it in a person's name first ('Thomas Müller' ... 'Müller', when a surname is also a noun).
+        self.nouns = _plain_nouns(language)
+        self.person_words: set[str] = set()
 
     def scan(self) -> list[Mention]:
         stop_forms, single, split = self.words.stop_forms, self._single, self._split_conjunctions
+        nouns, person_words = self.nouns, self.person_words
         for run in _run_pattern(self.language or "en").finditer(self.text):
             word = run[0]
             if word in stop_forms:  # 'The', 'Der', 'Le' opening a sentence: most runs of one word
+                continue
+            if word in nouns and word not in person_words:  # German 'Stellen', 'Jahren': half the runs
                 continue
             start = run.start()
             if start < self.covered or (self.shouting and any(s <= start < e for s, e in self.shouting)):
@@ -163,15 +238,55 @@ class RunTagger(GazetteerTagger):
             opening = False
             while " " in word:  # 'Die Abgeordneten', 'The Government': the opening function word goes first
                 head, rest = word.split(" ", 1)
-                if head not in stop_forms or self.lookup(start, start + len(head)) is not None:
-                    break  # 'Le Monde', 'The Hague': the gazetteer keeps it
-                opening = opening or sentence_start(self.text, start, _OPENERS, _ENDS)
+                if head in stop_forms:
+                    if self.lookup(start, start + len(head)) is not None:
+                        break  # 'Le Monde', 'The Hague': the gazetteer keeps it
+                    opening = opening or sentence_start(self.text, start, _OPENERS, _ENDS)
+                elif not (nouns and rest[0].isupper() and self._leading_noun((start, start + len(head), head))):
+                    break  # (German 'Stammsitz Wolfsburg', 'Gegner Lucid': the noun goes, the name is a run alone)
                 start, word = start + len(head) + 1, rest
+            if nouns and (
+                ((" " in word or start != run.start()) and self._common_run(word))
+                or ("-" in word and self._unnamed_compound(start, word))
+            ):
+                continue  # 'Die Tauben', 'Ort und Zeitpunkt', 'Ex-Profi': no name in German nouns
             if word.isalpha() and not word.isupper():
                 single(start, word, opening)  # one plain word, no acronym: the common case, the short path
             else:
                 split(start, word)
         return self.mentions
+
+    def _common_run(self, run: str) -> bool:
+        """Whether a run is listed common nouns, function words and lower-case joins only, with a noun
+        ('Tauben', 'Die Folgen', 'Futter und Wasser'), none written in a person's name in this article."""
+        nouns, stop_forms, person_words = self.nouns, self.words.stop_forms, self.person_words
+        if " " not in run:
+            return run in nouns and run not in person_words
+        parts = run.split(" ")
+        return any(p in nouns for p in parts) and all(
+            (p in nouns and p not in person_words) or p in stop_forms or p.islower() for p in parts
+        )
+
+    def _compound_noun(self, word: str) -> bool:
+        """'Nebenflüssen' (Neben + Flüssen): a listed noun of five letters or more ends the word after
+        three or more ('Grünheide' is no 'Grün' + 'Eide'); asked only of German words that a place or
+        organisation cue would type."""
+        nouns = self.nouns
+        return any(word[i:].capitalize() in nouns for i in range(3, len(word) - 4))
+
+    def _unnamed_compound(self, start: int, run: str) -> bool:
+        """'Ex-Profi', 'Start-up-Charakter': a German hyphenated compound names at most its first part, and
+        only an acronym or a gazetteer name ('DTB-Team', 'Tesla-Werk'); decided before the run's tokens are
+        made. (``_run`` keeps the same rule for compounds reached another way.)"""
+        if " " in run or "-" not in run:
+            return False
+        first = _TOKEN.match(run)
+        return (
+            first is not None
+            and first.end() < len(run)
+            and not first[0].isupper()
+            and self.lookup(start, start + first.end()) is None
+        )
 
     def _single(self, start: int, word: str, opening: bool = False) -> None:
         """A run of one plain word: typed here when a list or the word before says so, else kept untyped
@@ -212,6 +327,8 @@ class RunTagger(GazetteerTagger):
                 cue = self._cue_before(start)
                 if cue is not None and not (at_start and cue != "person" and words.capitalised_nouns):
                     kind, weak = cue, cue != "person"  # type: ignore[assignment]
+                if weak and self.nouns and self._compound_noun(word):
+                    kind, weak = None, False  # 'in Nebenflüssen': a German compound of a listed noun
             elif words.organization_cue_suffixes and previous.endswith(words.organization_cue_suffixes):
                 kind, weak = "organization", True  # 'iPhone-Fertiger Foxconn'
         if kind is None and demonym:
@@ -340,6 +457,9 @@ class RunTagger(GazetteerTagger):
             key = matching_key(tokens[0][2]).rstrip(".")
             title = self._is_title(key)
             if not title and key not in self.stop:
+                if self.nouns and len(tokens) > 1 and self._leading_noun(tokens[0], key):
+                    tokens = tokens[1:]  # 'Oberliga Hamburg', 'Anfang August': a German noun before a name
+                    continue
                 break
             if self.gazetteer_at(tokens[0]) is not None and not title:
                 break  # 'Le Monde', 'La Paz': the article belongs to the name
@@ -349,8 +469,13 @@ class RunTagger(GazetteerTagger):
             tokens = tokens[:-1]
         if not tokens:
             return
-        if len(tokens) >= 2 and tokens[0][2].isupper() and matching_key(tokens[0][2]) in self._organization_words:
-            # 'ONG Greenpeace', 'Groupe Bayer' as one capitalised run: the generic word types the name
+        if (
+            len(tokens) >= 2
+            and (tokens[0][2].isupper() or self.words.capitalised_nouns)
+            and matching_key(tokens[0][2]) in self._organization_words
+        ):
+            # 'ONG Greenpeace', 'Groupe Bayer', German 'Fertiger Foxconn' as one capitalised run: the
+            # generic word (a German noun, capitalised like any) types the name
             self._flush(tokens[1:], False, False, self._in_headline(tokens[1][0]), cue="organization")
             return
         first = tokens[0][0]
@@ -380,11 +505,11 @@ class RunTagger(GazetteerTagger):
             self._flush(tokens, False, at_start, headline)  # 'Springfield Public Library': a place opens the name
             return
         first_key = matching_key(tokens[0][2]).rstrip(".")
+        headed = first_key in self.words.organization_heads or first_key in self.words.location_heads
         for i in range(1, len(tokens)):
             key = matching_key(tokens[i][2]).rstrip(".")
             # 'Australian Federal Police Commissioner Andrew Colvin', 'UMP Laure de la Raudière'
             title = self._is_title(key)
-            headed = first_key in self.words.organization_heads or first_key in self.words.location_heads
             gap = self.text[tokens[i - 1][1] : tokens[i][0]].strip()
             if gap and i == 1 and _acronym(tokens[0][2]) and matching_key(gap) in self.words.connectors:
                 self._name(tokens[:1], at_start, honorific)  # 'OPA de Monsanto': an acronym heads no name
@@ -394,11 +519,13 @@ class RunTagger(GazetteerTagger):
                 self._name(tokens[:i], at_start, honorific)  # 'Atlântico da Polícia Militar'
                 self._name(tokens[i:], False, False)
                 return
-            if title or (not headed and i + 1 < len(tokens) and self._given_person(tokens[i:])):
+            if title or (
+                not headed and i + 1 < len(tokens) and self._first_name(tokens[i][2]) and self._given_person(tokens[i:])
+            ):
                 self._name(tokens[:i], at_start, honorific)
                 self._name(tokens[i:], False, honorific or title)
                 return
-            if self.text[tokens[i - 1][1] : tokens[i][0]].strip() in self._splitting:
+            if gap in self._splitting:
                 self._name(tokens[:i], at_start, honorific)  # 'Sicht von Diess': 'von' joins only a person
                 self._name(tokens[i:], False, False)
                 return
@@ -424,6 +551,17 @@ class RunTagger(GazetteerTagger):
         if pending:
             self._flush(pending, honorific, at_start and pending[0] is tokens[0], headline)
 
+    def _leading_noun(self, token: Token, key: str | None = None) -> bool:
+        """A listed common noun opening a run is no part of the name after it, unless it heads an
+        organisation or a place ('Universität Hamburg') or opens a gazetteer alias."""
+        words = self.words
+        if token[2] not in self.nouns or token[2] in self.person_words:
+            return False
+        key = key if key is not None else matching_key(token[2])
+        return (
+            key not in words.organization_heads and key not in words.location_heads and self.gazetteer_at(token) is None
+        )
+
     def _known(self, hit: tuple[int, int, Known]) -> None:
         begin, stop, known = hit
         self.mentions.append(Mention(begin, stop, self.text[begin:stop], known.type, known))
@@ -432,6 +570,12 @@ class RunTagger(GazetteerTagger):
     def _in_headline(self, position: int) -> bool:
         i = bisect_right(self._headline_starts, position) - 1
         return i >= 0 and position < self.headlines[i][1]
+
+    def _first_name(self, word: str) -> bool:
+        """Whether a word is a first name, as ``_given_person`` asks of a run's first word."""
+        key = matching_key(word)
+        names = self.names
+        return key in names or key.split("-", 1)[0] in names or unaccented(key) in names
 
     def _given_person(self, tokens: list[Token]) -> int:
         """How many tokens make a person: a first name, then 1-4 capitalised words ('Eric Reeves',
@@ -469,7 +613,25 @@ class RunTagger(GazetteerTagger):
         window = self.low[max(0, start - 40) : start]
         if window.rstrip().endswith("."):  # 'M. Caldwell', 'Mr. Reeves': the cue is the abbreviation
             window = window.rstrip()[:-1] + " "
+        # Most words before a run end no cue: one set lookup of the word's trailing letters (the key the
+        # three cue lists index by) spares their three look-ups.
+        last = window.rstrip().rsplit(" ", 1)[-1]
+        if last.endswith(",") and window.endswith(", "):
+            return self._apposition_cue(window[:-2], start - 2)
+        if last.isalnum() and last not in self._cue_words:
+            return None
         return self.words.type_before(window)
+
+    def _apposition_cue(self, before: str, comma: int) -> str | None:
+        """'el canciller ucraniano, Dmtri Kuleba', 'la capitale, Kiev': a cue, and at most one adjective
+        written in lower case after it, then a comma (at ``comma``) before the name."""
+        head, _, last = before.rpartition(" ")
+        if last in self._cue_words:
+            return self.words.type_before(before + " ")
+        written = self.text[comma - len(last) : comma]  # the folded window hides 'di Bogor, Dwi Hartono'
+        if head and written.isalpha() and written.islower() and head.rsplit(" ", 1)[-1] in self._cue_words:
+            return self.words.type_before(head + " ")
+        return None
 
     def _flush(
         self, tokens: list[Token], honorific: bool, at_start: bool, headline: bool, cue: str | None = None
@@ -630,6 +792,8 @@ class RunTagger(GazetteerTagger):
 
     def _add(self, tokens: list[Token], kind: EntityType, at_start: bool) -> None:
         start, end = tokens[0][0], tokens[-1][1]
+        if kind == "person" and self.nouns:
+            self.person_words.update(t[2] for t in tokens)
         self.mentions.append(Mention(start, end, self.text[start:end], kind, at_start=at_start))
 
 

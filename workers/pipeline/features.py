@@ -57,6 +57,21 @@ _LIST_LINE = (Kind.SHORT, Kind.PROSE, Kind.LINKY)  # what a 'Read more:' heading
 _BEFORE_TEASER = (Kind.SHORT, Kind.TIMESTAMP, Kind.DUPLICATE, Kind.LINKY, Kind.DATED_ITEM)
 GAP_BREAKS = (*HARD_STOPS, Kind.TEASER, Kind.DATED_ITEM, Kind.TIMESTAMP)
 
+# The members ``_kind`` returns, read once: it runs on every block of every page.
+_K_ATTRIBUTION = Kind.ATTRIBUTION
+_K_AUTHOR_SOURCE = Kind.AUTHOR_SOURCE
+_K_BYLINE = Kind.BYLINE
+_K_CAPTION = Kind.CAPTION
+_K_DATED_ITEM = Kind.DATED_ITEM
+_K_DUPLICATE = Kind.DUPLICATE
+_K_END = Kind.END
+_K_JUNK = Kind.JUNK
+_K_LINKY = Kind.LINKY
+_K_PROMO = Kind.PROMO
+_K_PROSE = Kind.PROSE
+_K_TAGS_HEADER = Kind.TAGS_HEADER
+_K_TIMESTAMP = Kind.TIMESTAMP
+
 
 @dataclass(slots=True)
 class BlockInfo:
@@ -72,13 +87,14 @@ class BlockInfo:
 _LIST_BULLETS = frozenset(["- ", "• ", "* ", "» ", "› ", "▪ "])
 _MENU_SEPARATOR_CHARS = "▪•·|"
 _MENU_SEPARATORS = re.compile(rf"\s+[{_MENU_SEPARATOR_CHARS}]\s+")
+_MENU_SEPARATOR = re.compile(rf"[{_MENU_SEPARATOR_CHARS}]")
 _MIN_MENU_ITEMS = 5
 _MAX_MENU_ITEM_WORDS = 3
 
 
 def _menu_in_a_line(text: str) -> bool:
     """A flattened menu: 'International ▪ Politique ▪ Société ▪ Économie ▪ Culture' on one line."""
-    if len(text) > 2000 or not any(sep in text for sep in _MENU_SEPARATOR_CHARS):
+    if len(text) > 2000 or _MENU_SEPARATOR.search(text) is None:
         return False
     items = _MENU_SEPARATORS.split(text)
     return len(items) >= _MIN_MENU_ITEMS and sum(len(i.split()) <= _MAX_MENU_ITEM_WORDS for i in items) >= 0.8 * len(
@@ -190,57 +206,57 @@ class BlockFeatures:
         key = norm if len(words) <= 12 else ""  # the whole line, when short enough to be a marker
         if block.boilerplate_hint and not block.article_hint:
             if key in marks.tags or block.tag == "tags":
-                return Kind.TAGS_HEADER if key in marks.tags else Kind.LINKY
-            return Kind.END if key in marks.end else Kind.LINKY
+                return _K_TAGS_HEADER if key in marks.tags else _K_LINKY
+            return _K_END if key in marks.end else _K_LINKY
         if key:
             if key in marks.end or (key[-1:].isdigit() and key.rstrip("0123456789").rstrip() in marks.end):
-                return Kind.END  # 'Comments (14)' too
+                return _K_END  # 'Comments (14)' too
             if key in marks.tags or key.removesuffix(" :") in marks.tags:
-                return Kind.TAGS_HEADER
+                return _K_TAGS_HEADER
             if key in marks.promo:
-                return Kind.PROMO
+                return _K_PROMO
         # The first letter rules most lines out before case folding the opening (no character
         # outside "-•*» " folds to one inside it, so the letter opens the folded line too).
         initial = text.lstrip("-•*» ")[:1].casefold()[:1]
         if initial in marks.promo_initials and text[:40].casefold().lstrip("-•*» ").startswith(marks.promo_prefix):
-            return Kind.PROMO
+            return _K_PROMO
         if block.link_density > 0.6 and (len(text) < 300 or block.link_density > 0.8):
-            return Kind.LINKY
+            return _K_LINKY
         if _cookie_banner(text, marks):
-            return Kind.PROMO
+            return _K_PROMO
         if len(norm) >= 12:
             if norm in seen:
-                return Kind.DUPLICATE
+                return _K_DUPLICATE
             seen[norm] = block.index
         if text[:1].isdigit() and pt.PAGE_STATS.match(text):  # the pattern opens with a digit
-            return Kind.JUNK
+            return _K_JUNK
         if not block.path and "<" in text and len(_MARKUP_TAG.findall(text, 0, 2000)) >= _MIN_MARKUP_TAGS:
             # Text pages: markup as text is an embed code to copy. (In HTML it is a code sample.)
-            return Kind.JUNK
+            return _K_JUNK
 
         is_caption, credit = pt.caption_credit(text)
         if is_caption or block.tag == "figcaption":
             block.credit = credit
-            return Kind.CAPTION
+            return _K_CAPTION
         if len(words) <= 10:
             if "(" in text and pt.AUTHOR_WITH_SOURCE.match(text):
-                return Kind.AUTHOR_SOURCE
+                return _K_AUTHOR_SOURCE
             match = pt.ATTRIBUTION.match(text)
             if match and self._names_publisher(match.group("name"), match.group("label")):
-                return Kind.ATTRIBUTION
+                return _K_ATTRIBUTION
             if len(words) <= 4 and block.tag not in _PICTURE_TAGS and is_publisher_alias(text):
-                return Kind.ATTRIBUTION  # a wire service's name alone on the line closing a story: 'AFP'
+                return _K_ATTRIBUTION  # a wire service's name alone on the line closing a story: 'AFP'
             if pt.BYLINE.match(text) and len(words) <= 14:
-                return Kind.BYLINE
+                return _K_BYLINE
             if pt.is_timestamp_line(text):
-                return Kind.TIMESTAMP
+                return _K_TIMESTAMP
         if 3 <= len(words) <= 25 and pt.ends_with_timestamp(text):
-            return Kind.DATED_ITEM
+            return _K_DATED_ITEM
         if text[:2] in _LIST_BULLETS and len(words) <= 30 and not pt.ends_sentence(text):
-            return Kind.LINKY
+            return _K_LINKY
         if not block.path and _menu_in_a_line(text):
-            return Kind.LINKY
-        return Kind.PROSE
+            return _K_LINKY
+        return _K_PROSE
 
     @staticmethod
     def _names_publisher(name: str, label: str | None) -> bool:

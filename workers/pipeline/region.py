@@ -32,6 +32,21 @@ _MAX_CLOSING_LINES = 8
 _HEADLINE_LIKENESS = 0.5
 _MENU_RUN_LINES = 15
 _MENU_LINE_VOTE = 6.0
+_MENU_LINE_KINDS = (Kind.SHORT, Kind.PROMO)
+
+
+def _menu_line(block: Block, info: BlockInfo) -> bool:
+    """A line of a flattened menu: one to three words, no sentence, no digit."""
+    text = block.text
+    return (
+        info.words <= 3
+        and info.kind in _MENU_LINE_KINDS
+        and not block.path
+        and not pt.ends_sentence(text)
+        and not any(ch.isdigit() for ch in text)  # a table's rows ('4.2.3', 'April 2014') are no menu
+    )
+
+
 _FULL_STOPS = ".!?…。！？"
 _HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 _INTERTITLE_TAGS = _HEADING_TAGS[1:]
@@ -145,23 +160,13 @@ class ArticleRegion:
         so the legal notice under a footer menu does not pull the article down to the page's end."""
         run: list[int] = []
         for i, (block, info) in enumerate([*zip(self.blocks, self.infos, strict=True), (None, None)]):
-            if block is not None and info is not None and not block.path and self._menu_line(block, info):
+            if block is not None and info is not None and _menu_line(block, info):
                 run.append(i)
                 continue
             if len(run) >= _MENU_RUN_LINES:
                 for k in run:
                     votes[k] = min(votes[k], -_MENU_LINE_VOTE)
             run = []
-
-    @staticmethod
-    def _menu_line(block: Block, info: BlockInfo) -> bool:
-        text = block.text
-        return (
-            info.kind in (Kind.SHORT, Kind.PROMO)
-            and info.words <= 3
-            and not pt.ends_sentence(text)
-            and not any(ch.isdigit() for ch in text)  # a table's rows ('4.2.3', 'April 2014') are no menu
-        )
 
     def _container_run(self) -> Run | None:
         """HTML: the article is what the element holding the most prose holds (see ``container``)."""
