@@ -469,3 +469,26 @@ def test_the_articles_reference_list_stays_with_it() -> None:
     text = main_text(result)
     assert all(f'"Report number {i} on the city budget"' in text for i in range(1, 6))
     assert "Text is available" not in text
+
+
+def test_introduction_paragraphs_beside_the_table_that_holds_the_article_join_it() -> None:
+    # Two paragraphs introduce a list whose table holds most of the words: each is a sibling of the
+    # table, far below a fifth of its total, and still the article's; the link list under the table
+    # keeps their common parent from adding up best.
+    intro = [
+        "This list of library branches gives the weekend hours that the council restored on Tuesday, "
+        "with the date on which each branch opens again and what changes for its readers.",
+        "For the hours on weekdays, which did not change, see the page of each branch.",
+    ]
+    rows = "".join(
+        f"<tr><td>Branch {i}</td><td>{p} {PARAGRAPHS[-1 - i]} {PARAGRAPHS[i - 2]}</td></tr>"
+        for i, p in enumerate(PARAGRAPHS)
+    )
+    body = (
+        f"<nav><ul>{MENU}</ul></nav><main><h1>{TITLE}</h1><div class='content'>{paragraphs(intro)}"
+        f"<table><tbody>{rows}</tbody></table><h2>Other lists</h2><ul>{RELATED}{RELATED}</ul></div></main>"
+    )
+    text = main_text(run_html(body))
+    assert all(p in text for p in intro)
+    assert PARAGRAPHS[0] in text
+    assert "Another story about the city" not in text

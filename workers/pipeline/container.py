@@ -36,6 +36,8 @@ def block_votes(
 
 SIBLING_SHARE = 0.2  # of the best element's total, that a sibling must reach to join it
 MIN_SIBLING_TOTAL = 20.0
+TABULAR_TAGS = ("td", "th", "li", "dt", "dd")  # the best element's first block: a table or a list
+PARAGRAPH_MAX_LINK_DENSITY = 0.25  # of a paragraph introducing a table or list article
 
 
 def article_elements(
@@ -71,6 +73,9 @@ def article_elements(
     if totals[best] <= 0:
         return []
     chosen = [(best, first[best], last[best])]
+    # The article is a table or a list (a list of films, a glossary): the paragraphs introducing it
+    # beside it are its own however short (Readability joins sibling paragraphs the same way).
+    tabular = blocks[first[best]].tag in TABULAR_TAGS
     wanted = max(MIN_SIBLING_TOTAL, SIBLING_SHARE * totals[best])
     node = best
     for _ in range(levels):
@@ -78,10 +83,22 @@ def article_elements(
         if parent == 0:
             break
         chosen += [
-            (c, first[c], last[c]) for c in children[parent] if c != node and totals[c] >= wanted and last[c] >= 0
+            (c, first[c], last[c])
+            for c in children[parent]
+            if c != node
+            and last[c] >= 0
+            and (totals[c] >= wanted or (tabular and _lone_paragraph(blocks, votes, c, first, last)))
         ]
         node = parent
     return chosen
+
+
+def _lone_paragraph(blocks: Sequence[Block], votes: Sequence[float], c: int, first: list[int], last: list[int]) -> bool:
+    """Element ``c`` is one ``<p>`` of prose whose text is not mostly links."""
+    if first[c] != last[c]:
+        return False
+    block = blocks[first[c]]
+    return block.tag == "p" and votes[first[c]] > 0 and block.link_density < PARAGRAPH_MAX_LINK_DENSITY
 
 
 def best_stretches(votes: Sequence[float], walls: Sequence[bool]) -> list[tuple[int, int, int]]:
