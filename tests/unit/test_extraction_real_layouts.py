@@ -492,3 +492,119 @@ def test_introduction_paragraphs_beside_the_table_that_holds_the_article_join_it
     assert all(p in text for p in intro)
     assert PARAGRAPHS[0] in text
     assert "Another story about the city" not in text
+
+
+def run_text(lines: list[str]) -> Article | Rejected:
+    page = RawPage(
+        url="https://news.example.com/a/6", fetched_at=NOW, content="\n".join(lines), content_type="text/plain"
+    )
+    return Pipeline().run_page(page)
+
+
+COMMENTS = [
+    "I have lived here for thirty years and the library was always the one place my children could go after "
+    "school when nobody was home, so closing it at weekends made no sense to anyone I know in the neighbourhood.",
+    "The council should also look at the opening hours on weekdays, because most working people cannot get "
+    "there before six in the evening and the branches close at half past five on most days of the week.",
+    "Road repairs matter too, but a city that closes its libraries to save a little money is telling its young "
+    "people that reading is a luxury, and that is not the message any of us wanted to send to them.",
+]
+
+
+def test_text_comment_count_heading_ends_the_article_where_dated_comments_follow() -> None:
+    # Flattened blogs: '{ 38 comments… read them below or add one }', then a dated name line per
+    # comment; the comments hold more prose than the post. The same count under the headline
+    # ('[3] Comments', no date after it) is a link and does not cut the article off.
+    thread = [line for n, c in enumerate(COMMENTS) for line in (f"Reader {n} March {n + 3}, 2015 at 7:22 pm", c)]
+    lines = [TITLE, "[3] Comments", *PARAGRAPHS, "Tweet", "{ 3 comments… read them below or add one }", *thread]
+    result = run_text(lines)
+    assert main_text(result) == "\n".join(PARAGRAPHS)
+
+
+def test_text_keyword_line_and_german_markers_end_the_article() -> None:
+    # 'Filed Under: a, b, c' on one line is the keyword list (a wall, as a 'Tags' heading is), and the
+    # short footer menu and ad-blocker notice after it stay out; so do German 'related' headings and
+    # cookie banners ('... nutzen wir Cookies').
+    adblock = [
+        "We noticed you're using an ad blocker.",
+        "We get it: you like to have control of your own internet experience.",
+        "To read our full stories, please turn off your ad blocker and reload the page in your browser.",
+        "Click the AdBlock button on your browser and select Don't run on pages on this domain.",
+        "Click the AdBlock Plus button on your browser and select Enabled on this site.",
+    ]
+    footer = ["Contact", "About", "Advertise", "Sitemap", "Newsletters", "RSS Feeds", "Privacy", "Terms"]
+    lines = [TITLE, *PARAGRAPHS, "Filed Under: City Hall, Libraries, Budget", *footer, *adblock]
+    result = run_text(lines)
+    assert main_text(result) == "\n".join(PARAGRAPHS)
+    assert isinstance(result, Article) and result.tags == ["City Hall", "Libraries", "Budget"]
+    cookies = (
+        "Um unser Internetangebot insgesamt nutzerfreundlicher und effektiver zu machen, nutzen wir Cookies. "
+        "Weitere Informationen zu Cookies erhalten Sie in unserer Datenschutzerklärung und in den Einstellungen."
+    )
+    related = ["Verwandte Links", "Another story about the city", "Ähnliche Beiträge", "More about the libraries"]
+    result = run_text([TITLE, *PARAGRAPHS, *related, *COMMENTS[:1], cookies])
+    assert main_text(result) == "\n".join(PARAGRAPHS)
+
+
+def test_text_numbered_menu_with_numbers_on_their_own_lines_is_a_menu() -> None:
+    # 'Top 12 News Topics' flattened: '1.', 'Skin Cancer', '2.', 'Snoring' ... The number lines used to
+    # break the run of menu lines (digits: a table's rows), so the teasers below joined the article.
+    topics = ["Skin Cancer", "Snoring", "Fit at 50", "Autism", "Diet Plans", "Shigella", "Peanut Allergies"]
+    topics += ["Testosterone", "Brain Foods", "Early Puberty", "Psoriasis", "Lyme Disease"]
+    menu = [line for n, topic in enumerate(topics, 1) for line in (f"{n}.", topic)]
+    teasers = [
+        "Truth About Bad Breath",
+        "Suffer from chronic halitosis? Get the truth on the causes and cures for your stinky breath today.",
+        "Dangers of Gum Disease",
+        "If you are not brushing and flossing regularly, you are at risk for gum disease and other problems.",
+    ]
+    result = run_text([TITLE, *PARAGRAPHS, "Top 12 News Topics", *menu, *teasers])
+    assert main_text(result) == "\n".join(PARAGRAPHS)
+
+
+def test_text_spanish_and_polish_section_markers_end_the_article() -> None:
+    # 'Otras Noticias' and 'Zobacz także' open other stories' teasers: without the marker they read
+    # as more of the article's prose.
+    teasers = [
+        "The police said that the suspect had driven to the town in the afternoon to throw them off his trail.",
+        "Security",
+        "The inspector will open an investigation on Tuesday into the case of the cars that were stolen last year.",
+        "Security",
+    ]
+    for marker in ("Otras Noticias", "Zobacz także"):
+        result = run_text([TITLE, *PARAGRAPHS, marker, *teasers])
+        assert main_text(result) == "\n".join(PARAGRAPHS), marker
+
+
+def test_text_box_of_one_liners_after_the_article_is_not_its_end() -> None:
+    # Flattened pages end in a share box and a dialog's instructions: a few labels, then one-sentence
+    # lines that pass for prose. Their words outweighed the labels, so the stretch took them in.
+    box = [
+        "137",
+        "1 Share Back",
+        "Like It, Share It!",
+        "Become an approved author!",
+        "Your account is not approved yet.",
+    ]
+    dialog = [
+        "To become an approved author, you must have a minimum of two articles in your account.",
+        "The articles must be complete and ready to be published on the site.",
+        "The articles must be unique and contain no duplicate content from other websites or books.",
+        "You think you are ready? If so, request to become an approved author.",
+    ]
+    article = [*PARAGRAPHS, *COMMENTS]  # read as one long article here
+    result = run_text([TITLE, *article, *box, *dialog])
+    assert main_text(result) == "\n".join(article)
+
+
+def test_text_short_article_with_a_dated_byline_and_a_read_more_box_is_no_listing() -> None:
+    # One-sentence paragraphs with short lines before them look like headline/teaser pairs; the
+    # dated byline is the article's one dateline and the line under 'Read more' a box's link, not
+    # two more listing items.
+    p = PARAGRAPHS
+    lines = [TITLE, p[0], "By Jane Doe May 5, 2022, 6:12 pm", "Pictures taken from a video", p[1]]
+    lines += ["Weekend hours in every district", p[2], "Read more", "Another story about the city number 3 today"]
+    lines += [p[3], p[4]]
+    result = run_text(lines)
+    kept = [p[0], "Pictures taken from a video", p[1], "Weekend hours in every district", p[2], p[3], p[4]]
+    assert main_text(result) == "\n".join(kept)  # the short lines between paragraphs are intertitles

@@ -102,6 +102,30 @@ def _menu_in_a_line(text: str) -> bool:
     )
 
 
+_MAX_TAG_LINE_WORDS = 60
+_COMMENT_STAMP_LINES = 6  # a comment-count heading has a dated comment within this many lines
+_TAG_HEADING_CHARS = 24  # where a keyword heading's colon stands at the latest ('Schlagwörter:', 'Filed under:')
+
+
+def _comment_count(key: str, marks: pt.Markers) -> bool:
+    """A comment-count heading opens the comments below the article: a number, then 'comments'."""
+    count, _, rest = key.partition(" ")
+    if not count.isdigit():
+        return False
+    words = rest.split(" ", 2)  # 'comments', or two words: 'bình luận'
+    return words[0] in marks.comment_counts or " ".join(words[:2]) in marks.comment_counts
+
+
+def _tag_line(text: str, marks: pt.Markers) -> bool:
+    """'Tags: Politics, Europe' on one line: a keyword heading with its list after the colon (text
+    pages have no tag container to tell it by). A sentence after the colon is no keyword list. Call
+    only for a line with a colon in its first ``_TAG_HEADING_CHARS`` characters."""
+    if len(text.split()) > _MAX_TAG_LINE_WORDS:
+        return False
+    colon = text.find(":", 1, _TAG_HEADING_CHARS)
+    return pt.marker_key(text[:colon]) in marks.tags and not pt.ends_sentence(text)
+
+
 def _cookie_banner(text: str, marks: pt.Markers) -> bool:
     """'We use cookies to improve your experience ... Accept all': a consent banner, prose by shape."""
     if "ookie" not in text and "OOKIE" not in text:  # most blocks: no case folding
@@ -153,6 +177,7 @@ class BlockFeatures:
                 if info.kind is prose and not block.boilerplate_hint:
                     info.good = info.words >= 10 and (pt.ends_sentence(block.text) or info.words >= 25)
         self._mark_verse(document.blocks, infos, threshold)
+        self._comments_are_dated(infos)
         self._mark_repeated(document.blocks, infos)
         self._mark_teasers(document.blocks, infos)
         self._mark_promo_lists(document.blocks, infos)
@@ -185,6 +210,15 @@ class BlockFeatures:
                 for line in lines:
                     line.good = True
             streak = []
+    def _comments_are_dated(infos: list[BlockInfo]) -> None:
+        """A comment-count heading opens the comments only where dated comments follow it: under a
+        post's headline the same '[5] Comments' is a link, and the article comes after it."""
+        end, stamps = _K_END, (_K_TIMESTAMP, _K_DATED_ITEM)
+        for i, info in enumerate(infos):
+            if info.kind is end and info.key[:1].isdigit():
+                following = infos[i + 1 : i + 1 + _COMMENT_STAMP_LINES]
+                if not any(later.kind in stamps for later in following):
+                    info.kind = Kind.SHORT
 
     @staticmethod
     def _mark_repeated(blocks: list[Block], infos: list[BlockInfo]) -> None:
@@ -215,6 +249,12 @@ class BlockFeatures:
                 return _K_TAGS_HEADER
             if key in marks.promo:
                 return _K_PROMO
+            if key[:1].isdigit() and _comment_count(key, marks):
+                return _K_END  # '38 comments… read them below or add one', '5 Kommentare zu „X“'
+        if text.find(":", 1, _TAG_HEADING_CHARS) > 0 and not block.path and _tag_line(text, marks):
+            # Text pages: 'Filed Under: Arts, Visual Art, ...', the keywords after the heading. (HTML
+            # pages tell a keyword list by its element.)
+            return _K_TAGS_HEADER
         # The first letter rules most lines out before case folding the opening (no character
         # outside "-•*» " folds to one inside it, so the letter opens the folded line too).
         initial = text.lstrip("-•*» ")[:1].casefold()[:1]

@@ -132,6 +132,7 @@ class Markers:
     see_also: frozenset[str]
     references: frozenset[str]  # headings of the article's own source list (References, Notes ...)
     consent: tuple[str, ...]  # cookie-banner phrases, searched inside a block that says 'cookie'
+    comment_counts: frozenset[str]  # the words after the number of a comment-count heading ('38 comments')
 
 
 @lru_cache(maxsize=1)
@@ -147,6 +148,7 @@ def markers() -> Markers:
         see_also=frozenset(marker_key(m) for m in raw["see_also"]),
         references=frozenset(marker_key(m) for m in raw["references"]),
         consent=tuple(p.casefold() for p in raw["consent"]),
+        comment_counts=frozenset(marker_key(m) for m in raw["comment_counts"]),
     )
 
 

@@ -32,16 +32,25 @@ _MAX_CLOSING_LINES = 8
 _HEADLINE_LIKENESS = 0.5
 _MENU_RUN_LINES = 15
 _MENU_LINE_VOTE = 6.0
+_LIST_NUMBER_CHARS = 4
+_TAIL_GAP_LINES = 3  # lines that are no prose between the article and a box after it, plus one
+_TAIL_PARAGRAPH_WORDS = 20
+_TAIL_SHARE = 0.25
+_TAIL_BOX_LINES = 20
 _MENU_LINE_KINDS = (Kind.SHORT, Kind.PROMO)
 
 
 def _menu_line(block: Block, info: BlockInfo) -> bool:
-    """A line of a flattened menu: one to three words, no sentence, no digit."""
+    """A line of a flattened menu: one to three words, no sentence, no digit; or a list number alone
+    (a numbered menu flattened with its numbers on lines of their own: '1.', 'Skin Cancer', '2.')."""
     text = block.text
+    if block.path:
+        return False
+    if len(text) <= _LIST_NUMBER_CHARS and text.rstrip(".)").isdigit():
+        return True
     return (
         info.words <= 3
         and info.kind in _MENU_LINE_KINDS
-        and not block.path
         and not pt.ends_sentence(text)
         and not any(ch.isdigit() for ch in text)  # a table's rows ('4.2.3', 'April 2014') are no menu
     )
@@ -206,7 +215,27 @@ class ArticleRegion:
             if not crossable or len(gap) > _MAX_BOX_LINES or later_total < max(total, _ACROSS_BOX_WORDS):
                 break
             end, total = later_end, total + later_total
-        return self._run_over(start, end, in_container=False)
+        return self._run_over(start, self._without_tail(start, end), in_container=False)
+
+    def _without_tail(self, start: int, end: int) -> int:
+        """Text: a box after the article, set off by a few lines that are no prose, whose paragraphs are
+        all one-liners, few next to the article's and within a few lines ('Become an approved author!',
+        'To read our stories, please turn off your ad blocker.'), is not the article's end: without
+        markup the stretch's votes take it in when its words outweigh the lines before it."""
+        infos = self.infos
+        goods = [i for i in range(start, end) if infos[i].good]
+        cut = None
+        for k in range(len(goods) - 1, 0, -1):
+            words = infos[goods[k]].words
+            if words >= _TAIL_PARAGRAPH_WORDS or goods[-1] - goods[k - 1] > _TAIL_BOX_LINES:
+                break  # a paragraph, or a long list of one-liners: the article's own
+            if goods[k] - goods[k - 1] > _TAIL_GAP_LINES:
+                cut = k  # the box would start here; an earlier gap may start it sooner
+        if cut is None:
+            return end
+        head = sum(infos[i].words for i in goods[:cut])
+        tail = sum(infos[i].words for i in goods[cut:])
+        return goods[cut - 1] + 1 if tail <= _TAIL_SHARE * head else end
 
     def _run_over(self, start: int, end: int, *, in_container: bool, allowed: set[int] | None = None) -> Run | None:
         """The run of article blocks in ``[start, end)`` (of those ``allowed``, when given): its
@@ -448,11 +477,14 @@ class ArticleRegion:
             and not infos[i].good
             and infos[i].words >= 3
             and (infos[i + 1].good or infos[i + 1].kind is Kind.TEASER)
+            and (i == 0 or infos[i - 1].kind is not Kind.PROMO)  # the link of a 'Read also:' box in the body
         )
         if not run.in_container:
-            # A timestamp after each teaser ('12 min read', '2 giờ trước') marks items too.
+            # A timestamp after each teaser ('12 min read', '2 giờ trước') marks items too; one alone
+            # is the article's own dateline ('By Jane Doe May 5, 2022, 6:12 pm').
             stamps = (Kind.TIMESTAMP, Kind.DATED_ITEM)
-            heads += sum(1 for i in range(run.start, run.end) if infos[i].kind in stamps)
+            dated = sum(1 for i in range(run.start, run.end) if infos[i].kind in stamps)
+            heads += dated if dated > 1 else 0
         if not (heads >= 3 and heads >= 0.6 * len(goods)):
             return False
         if statistics.median(infos[i].words for i in goods) >= 45:
