@@ -210,6 +210,8 @@ class BlockFeatures:
                 for line in lines:
                     line.good = True
             streak = []
+
+    @staticmethod
     def _comments_are_dated(infos: list[BlockInfo]) -> None:
         """A comment-count heading opens the comments only where dated comments follow it: under a
         post's headline the same '[5] Comments' is a link, and the article comes after it."""
