@@ -494,6 +494,84 @@ def test_introduction_paragraphs_beside_the_table_that_holds_the_article_join_it
     assert "Another story about the city" not in text
 
 
+def test_loose_paragraph_siblings_of_the_best_element_join_it_up_to_the_comment_form() -> None:
+    # A blog post: short loose <p>s around a wrapped part of the body, in a container whose sharing
+    # links and comment form pull its own total below the wrapped part's. The loose paragraphs are
+    # each under the sibling share, yet the article's: they join as a stretch, the comment form not.
+    short = [
+        "The branch managers said the extra hours will need volunteers at first, and they asked for help.",
+        "Please forgive the late update on the budget figures, the council only sent them this morning.",
+    ]
+    share = "".join(f'<li><a href="/share/{i}">Share this post on network number {i}</a></li>' for i in range(8))
+    body = (
+        f'<div class="wrap"><h1>{TITLE}</h1><div class="post"><p>{short[0]}</p><h3>The vote</h3>'
+        f'<div class="entry-part">{paragraphs(PARAGRAPHS)}</div><p>{short[1]}</p><ul>{share}</ul>'
+        "<h3>Leave a comment</h3><p>Your email address will not be published, and required fields are marked "
+        "with a star so that you know what to fill in.</p></div></div>"
+    )
+    text = main_text(run_html(body))
+    assert all(p in text for p in PARAGRAPHS)
+    assert short[0] in text and "The vote" in text and short[1] in text
+    assert "email address will not be published" not in text
+
+
+def test_one_long_entry_followed_by_linked_teasers_is_an_article_without_them() -> None:
+    # A glossary entry or a short post: one long paragraph, then 'latest posts' in the same element,
+    # each a linked headline, its date and a teaser paragraph. The teasers outnumber the entry's
+    # paragraphs, yet its own prose outweighs them: an article, and the teasers are not its body.
+    entry = " ".join(PARAGRAPHS[:5])
+    teasers = "".join(
+        f'<div class="post-item"><h3><a href="/news/{i}">Another story about the city budget number {i}</a></h3>'
+        f'<div>{i + 2}. Juni 2022</div><p class="post-excerpt">The council discussed the budget again on the '
+        f"evening of day {i}, and members of the public asked questions about the libraries.</p></div>"
+        for i in range(4)
+    )
+    body = f'<main><div class="lexicon"><h1>{TITLE}</h1><p>{entry}</p><div class="latest">{teasers}</div></div></main>'
+    result = run_html(body)
+    text = main_text(result)
+    assert entry in text
+    assert "evening of day" not in text and "Another story" not in text
+
+
+def test_a_date_line_marked_as_the_intro_does_not_take_the_standfirsts_place() -> None:
+    # The header block marked 'intro' holds the standfirst, the byline and a long date line; the
+    # date line reads as prose there (an intro needs no full stop), but a standfirst it is not.
+    standfirst = "Residents won back their weekend reading rooms after a long campaign of petitions and meetings."
+    intro = (
+        f'<div class="article-intro"><p>{standfirst}</p><p>By Jane Doe</p>'
+        "<p>19 March 2025, 19:08 Updated 19 March 2025, 19:08 The Weekly Review No. 43/2025 print edition</p></div>"
+    )
+    figure = "<figure><img src='/a.jpg'><figcaption>The central library on Saturday © Jane Doe</figcaption></figure>"
+    body = f'<article><h1>{TITLE}</h1>{intro}{figure}<div class="body">{paragraphs(PARAGRAPHS)}</div></article>'
+    result = run_html(body)
+    assert isinstance(result, Article), getattr(result, "message", result)
+    assert result.lead == standfirst
+    assert "Updated 19 March" not in main_text(result)
+
+
+def test_a_sentence_long_subheading_under_the_headline_opens_the_article() -> None:
+    # No standfirst paragraph: the dek is an <h3> right under the <h1>, and the body follows. It is
+    # the article's (every extractor reader expects it), unlike a heading that repeats the title.
+    dek = "Librarians say the reopening will need volunteers and new staff before the summer holidays"
+    body = f"<article><h1>{TITLE}</h1><h3>{dek}</h3><div class='body'>{paragraphs(PARAGRAPHS)}</div></article>"
+    text = main_text(run_html(body))
+    assert dek in text and all(p in text for p in PARAGRAPHS)
+    repeated = f"<article><h1>{TITLE}</h1><h3>{TITLE} at last</h3><div>{paragraphs(PARAGRAPHS)}</div></article>"
+    assert TITLE not in main_text(run_html(repeated))
+
+
+def test_a_caption_with_a_copyright_credit_is_a_caption_but_the_sites_notice_is_not() -> None:
+    caption = "Readers at the central library on Saturday morning. © Jane Doe"
+    body = (
+        f"<article><h1>{TITLE}</h1>{paragraphs(PARAGRAPHS[:2])}<div class='pic'>{caption}</div>"
+        f"{paragraphs(PARAGRAPHS[2:])}</article><div class='notice'>© Example News Group</div>"
+    )
+    result = run_html(body)
+    assert isinstance(result, Article), getattr(result, "message", result)
+    assert "Readers at the central library" not in main_text(result)
+    assert [(c.text, c.credit) for c in result.captions] == [(caption, "Jane Doe")]
+
+
 def run_text(lines: list[str]) -> Article | Rejected:
     page = RawPage(
         url="https://news.example.com/a/6", fetched_at=NOW, content="\n".join(lines), content_type="text/plain"

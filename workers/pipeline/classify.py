@@ -129,6 +129,7 @@ class Classify:
         if region.looks_like_listing(chosen):
             result.reason = "the page is a list of headlines and teasers, not an article"
             return
+        chosen = region.without_linked_teasers(chosen)
         start, end = chosen.start, chosen.end
         result.region = (start, end)
         body_seen = False

@@ -102,6 +102,11 @@ def _menu_in_a_line(text: str) -> bool:
     )
 
 
+def _date_line(text: str) -> bool:
+    """A line that opens with a date and ends no sentence."""
+    return not pt.ends_sentence(text) and pt.TIMESTAMP.match(text, 0, 60) is not None
+
+
 _MAX_TAG_LINE_WORDS = 60
 _COMMENT_STAMP_LINES = 6  # a comment-count heading has a dated comment within this many lines
 _TAG_HEADING_CHARS = 24  # where a keyword heading's colon stands at the latest ('Schlagwörter:', 'Filed under:')
@@ -161,8 +166,14 @@ class BlockFeatures:
         typical = statistics.median(ratios) if ratios else 0.0
         threshold = max(0.08, min(0.25, typical * 0.5)) if stops and spaced else 0.0
         for block, info in zip(document.blocks, infos, strict=True):
-            if block.lead_hint and not block.boilerplate_hint and info.kind in TEXT_KINDS:
-                # A standfirst marked up as such is prose even without a final full stop.
+            if (
+                block.lead_hint
+                and not block.boilerplate_hint
+                and info.kind in TEXT_KINDS
+                and not _date_line(block.text)
+            ):
+                # A standfirst marked up as such is prose even without a final full stop (but not the
+                # date line beside it: '19. Oktober 2019, 19:08 Uhr Editiert am ... Nr. 43/2019').
                 info.kind = prose
                 info.good = info.words >= 8
             elif info.kind is prose:

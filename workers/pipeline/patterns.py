@@ -59,6 +59,8 @@ CAPTION_BY = re.compile(
 )
 # 'Le tramway à Rezé, en juin 2024. | OUEST-FRANCE' / '... em Brasília - Marina Ramos/Agência Câmara'
 CAPTION_PIPE_CREDIT = re.compile(r"[.!?»”)]\s*[|/]\s*(?P<credit>[A-ZÀ-ỸĐ][^|.!?]{1,50})$")
+# '... im Display des iPhones 14. © Jon Prosser' (a line that is only '© X' is as often the site's notice)
+CAPTION_COPYRIGHT = re.compile(r"\S\s+©\s*(?P<credit>[^©\d\s][^©]{0,59})$")
 CAPTION_ILLUSTRATION = re.compile(r"^\(?\s*(?:ảnh minh (?:họa|hoạ)|illustration|illustrative image)\s*\)?\.?$", re.I)
 ATTRIBUTION = re.compile(
     r"^\(?\s*(?:(?P<lead>theo|via|according to|d'après|selon|mit material von)\s*[:\-–]?|"
@@ -246,6 +248,10 @@ def ends_with_timestamp(text: str) -> bool:
     return not after
 
 
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+_MAX_COPYRIGHT_CAPTION_WORDS = 40  # a longer block ending in '© X' is a page's footer or a post's licence
+
+
 def caption_credit(text: str) -> tuple[bool, str | None]:
     """(is a caption, its credit) for a line written like an image caption.
 
@@ -266,6 +272,10 @@ def caption_credit(text: str) -> tuple[bool, str | None]:
     # The pipe credit runs to the end of the line, so the line cannot end in a full stop.
     if match is None and ("|" in tail or "/" in tail) and tail.rstrip("\n")[-1:] not in "|.!?":
         match = CAPTION_PIPE_CREDIT.search(tail)
+    if match is None and "©" in tail and len(text.split()) <= _MAX_COPYRIGHT_CAPTION_WORDS:
+        match = CAPTION_COPYRIGHT.search(tail)
+        if match is not None and _YEAR.search(match.group("credit")):
+            return False, None  # '© Example News 2025': the site's copyright notice, not a picture's
     if match is None:
         return False, None
     credit = match.group("credit").strip(" .;,")

@@ -27,6 +27,9 @@ _ACROSS_BOX_WORDS = 150
 _MAX_GAP = 5
 _MAX_HEAD_GAP = 16
 _MIN_HEADLINE_WORDS = 3
+_MIN_LISTED_TEASERS = 3
+_MIN_DEK_WORDS = 8
+_OWN_PROSE_WORDS = 2 * 80  # an article's own prose that a list of teasers inside its element cannot outweigh
 _MIN_OPENING_WORDS = 4
 _MAX_CLOSING_LINES = 8
 _HEADLINE_LIKENESS = 0.5
@@ -182,7 +185,9 @@ class ArticleRegion:
         document = self.document
         if not document.parents:
             return None
-        elements = article_elements(self.blocks, self.votes, document.parents)
+        stops = HARD_STOPS
+        walls = [i for i, info in enumerate(self.infos) if info.kind in stops]
+        elements = article_elements(self.blocks, self.votes, document.parents, walls=walls)
         if not elements:
             return None
         allowed = {i for _, first, last in elements for i in range(first, last + 1)}
@@ -454,9 +459,82 @@ class ArticleRegion:
                 headline = blocks[k].tag == "h1" or title_likeness(text, title) >= _HEADLINE_LIKENESS
             else:
                 headline = info.kind in TEXT_KINDS and info.words >= 5 and not pt.ends_sentence(text)
+            if headline and blocks[k].tag == "h1" and self._subheading(k + 1, chosen.start, title):
+                # No standfirst paragraph, but a subheading under the headline: 'Chalupka: "..."'.
+                return Run(
+                    k + 1,
+                    chosen.end,
+                    chosen.score,
+                    chosen.members | {k + 1},
+                    chosen.short_members + 1,
+                    chosen.stop_reason,
+                    chosen.in_container,
+                )
             if headline or info.kind in (Kind.END, Kind.TAGS_HEADER, Kind.ATTRIBUTION, Kind.TEASER):
                 return chosen
         return chosen
+
+    def _subheading(self, i: int, start: int, title: str | None) -> bool:
+        """A sentence-long heading right under an HTML page's ``<h1>`` and above the article, unlike the
+        page's title (it is not the headline itself): its dek."""
+        if i >= start or not self.blocks[i].path or not title:
+            return False
+        block, info = self.blocks[i], self.infos[i]
+        return (
+            block.tag in _HEADING_TAGS[1:]
+            and info.words >= _MIN_DEK_WORDS
+            and self._text_line(i)
+            and not pt.looks_like_name(block.text)
+            and title_likeness(block.text, title) < _HEADLINE_LIKENESS
+        )
+
+    def linked_teasers(self, run: Run) -> set[int]:
+        """HTML: the paragraphs of ``run`` that stand under a linked headline (with the item's time
+        between, or not): the teasers of a list of further reading."""
+        infos = self.infos
+        stamps = (Kind.TIMESTAMP, Kind.DATED_ITEM)
+        found: set[int] = set()
+        for i in run.members:
+            if not infos[i].good or i == 0:
+                continue
+            head = i - 2 if infos[i - 1].kind in stamps and i > 1 else i - 1
+            if infos[head].kind is Kind.LINKY and infos[head].words >= _MIN_HEADLINE_WORDS:
+                found.add(i)
+        return found
+
+    def _own_prose_outweighs(self, run: Run, goods: list[int]) -> bool:
+        teasers = self.linked_teasers(run)
+        infos = self.infos
+        own = sum(infos[i].words for i in goods if i not in teasers)
+        return own >= max(_OWN_PROSE_WORDS, sum(infos[i].words for i in teasers))
+
+    def without_linked_teasers(self, run: Run) -> Run:
+        """The article's run less a list of further reading inside its element: at least three
+        paragraphs under linked headlines, marked up as teasers, when the article's own prose
+        outweighs them."""
+        if not run.in_container:
+            return run
+        # Marked up as teasers too (an 'excerpt', 'summary' or 'sapo' class): a list of linked items with
+        # a line each is as often the article itself (a list of films, of videos).
+        teasers = {i for i in self.linked_teasers(run) if self.blocks[i].lead_hint}
+        goods = [i for i in run.members if self.infos[i].good]
+        if len(teasers) < _MIN_LISTED_TEASERS or not self._own_prose_outweighs(run, goods):
+            return run
+        # And the short lines of their items (a kicker, a section name above the headline): those
+        # whose next paragraph is a teaser.
+        infos = self.infos
+        members: set[int] = set()
+        next_good: int | None = None
+        for i in range(run.end - 1, run.start - 1, -1):
+            if i not in run.members:
+                continue
+            if infos[i].good:
+                next_good = i
+            if i in teasers or (not infos[i].good and next_good in teasers):
+                continue
+            members.add(i)
+        score = run.score - sum(infos[i].words for i in teasers)
+        return Run(run.start, run.end, score, members, run.short_members, run.stop_reason, run.in_container)
 
     def looks_like_listing(self, run: Run) -> bool:
         """Headline/teaser pairs: many short lines, short one- or two-sentence paragraphs.
@@ -470,19 +548,28 @@ class ArticleRegion:
         # article is short lines after short lines. In HTML a listing's headlines are links; the
         # short lines of a how-to or a feature are not.
         head_kinds = (Kind.LINKY,) if run.in_container else (Kind.SHORT, Kind.LINKY, Kind.DUPLICATE, Kind.PROSE)
+        stamps = (Kind.TIMESTAMP, Kind.DATED_ITEM)
+
+        def teaser_after(i: int) -> bool:
+            # The item's time may stand between its headline and its teaser ('12:40', '2 hours ago').
+            if i + 2 < len(infos) and infos[i + 1].kind in stamps:
+                i += 1
+            return infos[i + 1].good or infos[i + 1].kind is Kind.TEASER
+
         heads = sum(
             1
             for i in range(run.start, run.end - 1)
             if infos[i].kind in head_kinds
             and not infos[i].good
             and infos[i].words >= 3
-            and (infos[i + 1].good or infos[i + 1].kind is Kind.TEASER)
+            and teaser_after(i)
             and (i == 0 or infos[i - 1].kind is not Kind.PROMO)  # the link of a 'Read also:' box in the body
         )
+        if run.in_container and heads >= _MIN_LISTED_TEASERS and self._own_prose_outweighs(run, goods):
+            return False  # an article (a glossary entry, a post) with its list of further reading
         if not run.in_container:
             # A timestamp after each teaser ('12 min read', '2 giờ trước') marks items too; one alone
             # is the article's own dateline ('By Jane Doe May 5, 2022, 6:12 pm').
-            stamps = (Kind.TIMESTAMP, Kind.DATED_ITEM)
             dated = sum(1 for i in range(run.start, run.end) if infos[i].kind in stamps)
             heads += dated if dated > 1 else 0
         if not (heads >= 3 and heads >= 0.6 * len(goods)):
