@@ -322,6 +322,178 @@ def test_text_cookie_banner_and_one_line_menus_are_not_prose() -> None:
     assert [result.lead, *result.body] == PARAGRAPHS
 
 
+def test_a_photo_blog_written_in_lines_without_full_stops_is_an_article() -> None:
+    # A travel blog: one <p> per line under each picture, pauses written as spaces, no line ending a
+    # sentence. No line has a paragraph's shape, the lines together are the post.
+    lines = [
+        "一波波低溫寒流接連報到 已將山區一帶層層山巒披上嫣紅的彩衣",
+        "山路一路上雲氣山嵐滯留山頭 順著蜿蜒道路下切後不久即抵達營地",
+        "營地美如其名偌大楓香樹早已呈現金黃 泛紅色彩也是攝影愛好者喜愛之地",
+        "第二次造訪發現營區變了 印象中以前生冷的招牌換成了原木招牌",
+        "燻黑原木加上金黃色醒目字體 再加上貓頭鷹原木創作發揮了裝飾功力",
+        "營區內除了露營和民宿以外 多了許多原木飾品更有畫龍點睛的效果",
+        "來到現場已是落葉飄飄堆疊滿地 不時隨著風吹雨襲而葉落垂地",
+    ]
+    pictures = [f'<p><a href="/photo/{i}"><img src="/p/{i}.jpg" alt="IMG_{i}.jpg"></a></p>' for i in range(len(lines))]
+    post = "".join(picture + f"<p>{line}</p>" for picture, line in zip(pictures, lines, strict=True))
+    body = (
+        f"<nav><ul>{MENU}</ul></nav><div class='article'><h2>山區營地賞楓之旅</h2>"
+        f"<div class='article-content'>{post}</div></div>"
+        "<footer><p>本站內容版權所有 未經授權請勿轉載</p></footer>"
+    )
+    text = main_text(run_html(body))
+    assert all(line in text for line in lines)
+    assert "版權所有" not in text
+
+
+def test_a_headline_over_paragraphs_is_not_a_line_of_verse() -> None:
+    # The streak rule must not turn a headline wrapped in <p> above the body into prose.
+    body = f"<p>{TITLE}</p>{paragraphs(PARAGRAPHS)}"
+    result = run_html(body)
+    assert isinstance(result, Article)
+    assert result.title == TITLE
+    assert TITLE not in main_text(result)
+
+
+def test_a_list_articles_linked_intertitles_are_kept() -> None:
+    # '"Thumper" ($20)': each item's heading links the thing it reviews, between two paragraphs.
+    # Each review runs to several sentences: a listing's teasers do not.
+    reviews = [f"{p} {PARAGRAPHS[-1 - i]}" for i, p in enumerate(PARAGRAPHS)]
+    items = [f'<h3><a href="/games/{i}">“Game number {i}” ($20)</a></h3><p>{p}</p>' for i, p in enumerate(reviews)]
+    body = (
+        f"<nav><ul>{MENU}</ul></nav><article><h1>{TITLE}</h1><p>{PARAGRAPHS[0]}</p>{''.join(items)}</article>"
+        f'<section class="related"><h3>Related stories</h3><ul>{RELATED}</ul></section>'
+    )
+    result = run_html(body)
+    text = main_text(result)
+    assert isinstance(result, Article)
+    assert all(f"“Game number {i}” ($20)" in result.body for i in range(1, len(PARAGRAPHS)))
+    assert "Another story about the city" not in text
+
+
+def test_a_tables_linked_title_cells_stay_in_their_rows() -> None:
+    # A list of films as a table: the title cell links the film, beside its year and description.
+    films = [("Repeat Day", "1947"), ("The Travellers", "1964"), ("Fifteenth of May", "1969"), ("Loop", "1983")]
+    rows = "".join(
+        f'<tr><th><a href="/wiki/f{i}">{name}</a></th><td>{year}</td><td>{PARAGRAPHS[i]}</td></tr>'
+        for i, (name, year) in enumerate(films)
+    )
+    body = (
+        f"<nav><ul>{MENU}</ul></nav><main><h1>{TITLE}</h1>"
+        f"<table><tr><th>Film</th><th>Year</th><th>Description</th></tr>{rows}</table>"
+        f'<div class="navbox"><ul>{RELATED}</ul></div></main>'
+    )
+    result = run_html(body)
+    text = main_text(result)
+    assert all(name in result.body for name, _ in films)
+    assert "Another story about the city" not in text
+
+
+def test_a_chinese_paragraph_closing_on_a_note_after_its_full_stop_is_kept() -> None:
+    # '...上。（编译/林靖东）': the translator's note in full-width brackets after the last full stop.
+    body_paragraphs = [
+        "市议会周二投票决定恢复所有分馆图书馆的周末开放时间，扭转了疫情期间实施的削减措施，这些措施曾引起全市居民的不满。",
+        "该措施经过长时间辩论后以七票对两票获得通过，几名议员认为这笔资金最好用于道路维修和警察部门的开支。",
+        "图书馆官员表示，他们大约需要六周时间来招聘和培训重新开放周六和周日所需的工作人员，第一批分馆将于五月重新开放。",
+        "馆长希望新的开放时间可以让更多学生和老年读者回到图书馆。研究结果已发表在本地的年度报告上。（编译/林靖东）",
+    ]
+    headline = "<h1>市议会恢复图书馆周末开放时间</h1>"
+    body = f"<nav><ul>{MENU}</ul></nav><article>{headline}{paragraphs(body_paragraphs)}</article>"
+    text = main_text(run_html(body))
+    assert all(p in text for p in body_paragraphs)
+
+
+def test_ad_slot_labels_in_other_words_and_languages_stay_out_of_the_body() -> None:
+    # 'ADVERTISING', 'REKLAMA', '广告': the label of an ad slot between paragraphs, as 'Advertisement' is.
+    labels = ["ADVERTISING", "REKLAMA", "广告"]
+    slots = [f'<div class="slot">{label}</div>' for label in labels]
+    body = (
+        f"<article><h1>{TITLE}</h1><p>{PARAGRAPHS[0]}</p>{slots[0]}<p>{PARAGRAPHS[1]}</p>{slots[1]}"
+        f"<p>{PARAGRAPHS[2]}</p>{slots[2]}{paragraphs(PARAGRAPHS[3:])}</article>"
+    )
+    result = run_html(body)
+    assert isinstance(result, Article)
+    assert all(p in main_text(result) for p in PARAGRAPHS)
+    assert not set(labels) & set(result.body)
+
+
+def test_inline_mathml_is_read_as_text_without_its_tex_annotation() -> None:
+    # A science story's formula in MathML: its rendered symbols are the sentence's words; the TeX
+    # source that MathJax keeps beside them in <annotation> is not.
+    formula = (
+        "<math><semantics><mrow><mi>E</mi><mo>=</mo><mi>m</mi><msup><mi>c</mi><mn>2</mn></msup></mrow>"
+        '<annotation encoding="application/x-tex">E=mc^2</annotation></semantics></math>'
+    )
+    sentence = f"<p>The physicist wrote the relation {formula} on the board before the lecture began.</p>"
+    body = f"<article><h1>{TITLE}</h1>{sentence}{paragraphs(PARAGRAPHS)}</article>"
+    text = main_text(run_html(body))
+    assert "relation E=mc2 on the board" in text
+    assert "mc^2" not in text
+
+
+def test_a_tables_last_rows_below_its_last_paragraph_stay_but_a_notice_row_does_not() -> None:
+    # The list's last films have one-line descriptions, no paragraph: their rows still close the article.
+    # A layout table (one paragraph per row) ends on a copyright row: that is no data row.
+    rows = "".join(
+        f'<tr><th><a href="/wiki/f{i}">Film {i}</a></th><td>19{60 + i}</td><td>{p}</td></tr>'
+        for i, p in enumerate(PARAGRAPHS)
+    )
+    last = '<tr><th><a href="/wiki/z">Zanzibar</a></th><td>2022</td><td>Two friends relive one day.</td></tr>'
+    body = (
+        f"<nav><ul>{MENU}</ul></nav><main><h1>{TITLE}</h1>"
+        f"<table><tr><th>Film</th><th>Year</th><th>Description</th></tr>{rows}{last}</table>"
+        f'<div class="navbox"><ul>{RELATED}</ul></div></main>'
+    )
+    result = run_html(body)
+    assert isinstance(result, Article)
+    assert result.body[-3:] == ["Zanzibar", "2022", "Two friends relive one day."]
+    layout = "".join(f"<tr><td>{p}</td></tr>" for p in PARAGRAPHS) + "<tr><td>© ALL RIGHTS RESERVED</td></tr>"
+    result = run_html(f"<h1>{TITLE}</h1><table>{layout}</table>")
+    assert "© ALL RIGHTS RESERVED" not in main_text(result)
+
+
+def test_the_articles_reference_list_stays_with_it() -> None:
+    # An encyclopedic article closing on its sources: each citation is mostly a link and ends on a
+    # date, which alone would make it a related list.
+    citations = [
+        f'<li>^ <a href="https://example.org/{i}">"Report number {i} on the city budget"</a>. Example Times. '
+        f"Retrieved 2016-05-0{i}.</li>"
+        for i in range(1, 6)
+    ]
+    body = (
+        f"<nav><ul>{MENU}</ul></nav><div id='content'><h1>{TITLE}</h1>{paragraphs(PARAGRAPHS)}"
+        f"<h2>References<span>[<a href='/edit'>edit</a>]</span></h2><ol class='citations'>{''.join(citations)}</ol>"
+        f"</div><footer><p>Text is available under a licence; additional terms may apply.</p></footer>"
+    )
+    result = run_html(body)
+    text = main_text(result)
+    assert all(f'"Report number {i} on the city budget"' in text for i in range(1, 6))
+    assert "Text is available" not in text
+
+
+def test_introduction_paragraphs_beside_the_table_that_holds_the_article_join_it() -> None:
+    # Two paragraphs introduce a list whose table holds most of the words: each is a sibling of the
+    # table, far below a fifth of its total, and still the article's; the link list under the table
+    # keeps their common parent from adding up best.
+    intro = [
+        "This list of library branches gives the weekend hours that the council restored on Tuesday, "
+        "with the date on which each branch opens again and what changes for its readers.",
+        "For the hours on weekdays, which did not change, see the page of each branch.",
+    ]
+    rows = "".join(
+        f"<tr><td>Branch {i}</td><td>{p} {PARAGRAPHS[-1 - i]} {PARAGRAPHS[i - 2]}</td></tr>"
+        for i, p in enumerate(PARAGRAPHS)
+    )
+    body = (
+        f"<nav><ul>{MENU}</ul></nav><main><h1>{TITLE}</h1><div class='content'>{paragraphs(intro)}"
+        f"<table><tbody>{rows}</tbody></table><h2>Other lists</h2><ul>{RELATED}{RELATED}</ul></div></main>"
+    )
+    text = main_text(run_html(body))
+    assert all(p in text for p in intro)
+    assert PARAGRAPHS[0] in text
+    assert "Another story about the city" not in text
+
+
 def test_loose_paragraph_siblings_of_the_best_element_join_it_up_to_the_comment_form() -> None:
     # A blog post: short loose <p>s around a wrapped part of the body, in a container whose sharing
     # links and comment form pull its own total below the wrapped part's. The loose paragraphs are

@@ -20,6 +20,9 @@ from workers.text.stoplists import stop_ratio, stoplist
 from workers.text.words import word_units
 
 _REPEATED_PROSE_WORDS = 40
+_VERSE_LINES = 5  # <p> lines in a row that make a photo blog's or a poem's text without full stops
+_VERSE_MIN_WORDS = 10
+_VERSE_MAX_LINK_DENSITY = 0.3
 _PICTURE_TAGS = ("figure", "figcaption", "picture", "caption")
 _MARKUP_TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?>")
 _MIN_MARKUP_TAGS = 3
@@ -184,11 +187,40 @@ class BlockFeatures:
             for block, info in zip(document.blocks, infos, strict=True):
                 if info.kind is prose and not block.boilerplate_hint:
                     info.good = info.words >= 10 and (pt.ends_sentence(block.text) or info.words >= 25)
+        self._mark_verse(document.blocks, infos, threshold)
         self._comments_are_dated(infos)
         self._mark_repeated(document.blocks, infos)
         self._mark_teasers(document.blocks, infos)
         self._mark_promo_lists(document.blocks, infos)
         return infos
+
+    @staticmethod
+    def _mark_verse(blocks: list[Block], infos: list[BlockInfo], threshold: float) -> None:
+        """A photo blog or a poem writes its text as lines, one ``<p>`` each, pausing with spaces
+        instead of full stops ('一波波接續性低溫寒流報到 已將新竹尖石鄉...'): no line has a sentence's
+        shape, but five or more such lines in a row (at least half of the streak: a headline over
+        paragraphs is one line, not five) are the page's running text, as a paragraph is.
+        (HTML only: in flattened text a list of unlinked headlines has this shape too.)"""
+        streak: list[BlockInfo] = []
+        prose = Kind.PROSE
+        for block, info in [*zip(blocks, infos, strict=True), (None, None)]:
+            if (
+                block is not None
+                and info is not None
+                and info.kind is prose
+                and block.tag == "p"
+                and info.words >= _VERSE_MIN_WORDS
+                and info.stop >= threshold
+                and not block.boilerplate_hint
+                and block.link_density <= _VERSE_MAX_LINK_DENSITY
+            ):
+                streak.append(info)
+                continue
+            lines = [line for line in streak if not line.good]  # a paragraph among them neither counts nor breaks
+            if len(lines) >= _VERSE_LINES and 2 * len(lines) >= len(streak):
+                for line in lines:
+                    line.good = True
+            streak = []
 
     @staticmethod
     def _comments_are_dated(infos: list[BlockInfo]) -> None:

@@ -82,7 +82,8 @@ _SKIP_TAGS = frozenset(
         "object",
         "embed",
         "canvas",
-        "math",
+        "annotation",  # MathML: the formula's TeX source beside its rendered form
+        "annotation-xml",
         "map",
         "area",
         "link",

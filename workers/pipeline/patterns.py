@@ -108,7 +108,15 @@ _NAME_CONNECTORS = {
 
 
 def ends_sentence(text: str) -> bool:
-    return text[-1:] in _SENTENCE_END
+    last = text[-1:]
+    if last in _SENTENCE_END:
+        return True
+    if last == "）":
+        # A Chinese or Japanese paragraph closing on a note after its full stop ('...上。（编译/林靖东）');
+        # a headline ending in '（CNET Japan）' has no full stop before the note.
+        opening = text.rfind("（")
+        return opening > 0 and text[opening - 1] in _SENTENCE_END
+    return False
 
 
 def marker_key(text: str) -> str:
@@ -124,6 +132,7 @@ class Markers:
     promo_initials: frozenset[str]  # the promo prefixes' first characters
     tags: frozenset[str]
     see_also: frozenset[str]
+    references: frozenset[str]  # headings of the article's own source list (References, Notes ...)
     consent: tuple[str, ...]  # cookie-banner phrases, searched inside a block that says 'cookie'
     comment_counts: frozenset[str]  # the words after the number of a comment-count heading ('38 comments')
 
@@ -139,6 +148,7 @@ def markers() -> Markers:
         promo_initials=frozenset(p[:1] for p in promo_prefix),
         tags=frozenset(marker_key(m) for m in raw["tags"]),
         see_also=frozenset(marker_key(m) for m in raw["see_also"]),
+        references=frozenset(marker_key(m) for m in raw["references"]),
         consent=tuple(p.casefold() for p in raw["consent"]),
         comment_counts=frozenset(marker_key(m) for m in raw["comment_counts"]),
     )

@@ -61,6 +61,10 @@ def _menu_line(block: Block, info: BlockInfo) -> bool:
 
 _FULL_STOPS = ".!?…。！？"
 _HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+_INTERTITLE_TAGS = _HEADING_TAGS[1:]
+_CELL_TAGS = ("td", "th")
+_MAX_LINKED_LINE_WORDS = 12
+_ROW_LOOKAROUND = 3
 _SENTENCE_BREAK = re.compile(r"[.!?…][\"”’»)]?\s+(?=[\"“‘«(]?[A-ZÀ-ỸĐ0-9])")
 
 
@@ -249,7 +253,7 @@ class ArticleRegion:
         # two sentences, source, repeated) are not the article's, however many words they add up to.
         remaining = sum(infos[i].words for i in goods if not self._under_linked_headline(i))
         members: set[int] = set()
-        score, shorts, stop = 0, 0, None
+        score, shorts, stop, limit = 0, 0, None, end
         caption = Kind.CAPTION
         for i in range(goods[0], goods[-1] + 1):
             info = infos[i]
@@ -264,15 +268,20 @@ class ArticleRegion:
                 members.add(i)
             elif info.kind in HARD_STOPS:
                 if remaining < score:  # more article above the marker than below: it ends here
-                    stop = info.kind
+                    stop, limit = info.kind, i
                     break
-            elif self._text_line(i):
+            elif self._text_line(i) or (allowed is not None and self._linked_line(i)):
                 members.add(i)
                 shorts += 1
         first = goods[0]
         # The article's opening sentences can be short ('When I woke up, there was nothing.'): text
-        # lines that end a sentence, right above the first paragraph, open it.
-        while first > start and len(members) > 1 and self._opening_line(first - 1, allowed):
+        # lines that end a sentence, right above the first paragraph, open it; so do the cells before
+        # it in its table row (the film's title and year before its description).
+        while (
+            first > start
+            and len(members) > 1
+            and (self._opening_line(first - 1, allowed) or self._row_cell(first - 1, goods[0], allowed))
+        ):
             first -= 1
             members.add(first)
             shorts += 1
@@ -285,7 +294,33 @@ class ArticleRegion:
                     break
                 members.add(k)
                 shorts += 1
+        if allowed is not None:
+            references = self._reference_list(goods[0] + 1, limit, allowed)
+            members.update(references)
+            shorts += len(references)
         return Run(first, max(members) + 1, score, members, shorts, stop, in_container=in_container)
+
+    def _reference_list(self, after: int, end: int, allowed: set[int]) -> list[int]:
+        """The article's own list of sources, inside its element and above any section marker that ends
+        it: a 'References' or 'Notes' heading (a wiki's '[edit]' link after it left out) and every
+        line under it up to the next heading. Citations read as link lists and dated items, so
+        nothing else keeps them."""
+        blocks = self.blocks
+        wanted = pt.markers().references
+        for k in range(after, end):
+            block = blocks[k]
+            if k not in allowed or block.tag not in _HEADING_TAGS or block.boilerplate_hint:
+                continue
+            if pt.marker_key(block.text.split("[", 1)[0]) not in wanted:
+                continue
+            lines = [k]
+            for j in range(k + 1, end):
+                if blocks[j].tag in _HEADING_TAGS:
+                    break
+                if j in allowed and not blocks[j].boilerplate_hint and blocks[j].text.strip():
+                    lines.append(j)
+            return lines if len(lines) > 1 else []
+        return []
 
     def _text_line(self, i: int) -> bool:
         """A line of the article's own text between or around its paragraphs: not a link list, not inside
@@ -293,8 +328,49 @@ class ArticleRegion:
         info, block = self.infos[i], self.blocks[i]
         return info.kind in TEXT_KINDS and not block.boilerplate_hint and block.link_density <= 0.5
 
+    def _linked_line(self, i: int) -> bool:
+        """Inside the article's element, a short line that is one link but still the article's text: an
+        intertitle that links its subject (a list article's '“Thumper” ($20)' heading, linking the
+        game), right between two paragraphs; or a table cell that does (a list of films whose title cell
+        links the film, beside its year and description). Link lists are longer, or their rows hold no
+        unlinked cell; a promo's linked headline follows a link ('Read more', a section label)."""
+        info, block = self.infos[i], self.blocks[i]
+        if info.kind is not Kind.LINKY or block.boilerplate_hint or info.words > _MAX_LINKED_LINE_WORDS:
+            return False
+        if block.tag in _INTERTITLE_TAGS:  # right between two paragraphs, not under a promo's link
+            return 0 < i < len(self.infos) - 1 and self.infos[i - 1].good and self.infos[i + 1].good
+        if block.tag not in _CELL_TAGS or not block.path:
+            return False
+        return any(self.infos[k].kind in TEXT_KINDS for k in self._row_neighbours(i))
+
+    def _row_neighbours(self, i: int) -> list[int]:
+        """The blocks near ``i`` that are other cells of its table row."""
+        parents, blocks = self.document.parents, self.blocks
+        if not blocks[i].path:
+            return []
+        row = parents[blocks[i].path[-1]]
+        return [
+            k
+            for k in range(max(0, i - _ROW_LOOKAROUND), min(len(blocks), i + _ROW_LOOKAROUND + 1))
+            if k != i and blocks[k].path and blocks[k].tag in _CELL_TAGS and parents[blocks[k].path[-1]] == row
+        ]
+
+    def _beside_a_cell(self, i: int) -> bool:
+        """A cell of a data table's row (a layout table puts each paragraph in a row of its own)."""
+        return bool(self._row_neighbours(i))
+
+    def _row_cell(self, i: int, cell: int, allowed: set[int] | None) -> bool:
+        block, other = self.blocks[i], self.blocks[cell]
+        if allowed is None or i not in allowed or block.tag not in _CELL_TAGS or other.tag not in _CELL_TAGS:
+            return False
+        parents = self.document.parents
+        same_row = bool(block.path and other.path) and parents[block.path[-1]] == parents[other.path[-1]]
+        return same_row and (self._text_line(i) or self._linked_line(i))
+
     def _closing_line(self, i: int, allowed: set[int]) -> bool:
         block = self.blocks[i]
+        if block.tag in _CELL_TAGS:  # a data table's last rows, below its last paragraph: its cells, any length
+            return i in allowed and self._beside_a_cell(i) and (self._text_line(i) or self._linked_line(i))
         return (
             i in allowed
             and self._text_line(i)
