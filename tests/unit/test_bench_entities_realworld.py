@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from bench.enrich.entities_realworld import LABELS, Gold, LabelledArticle, score
+from bench.enrich.entities_realworld import LABELS, Gold, LabelledArticle, label_split, score
 from bench.realworld.datasets import realworld_root, split_of
 from schemas import Entity
 from tests.support.pages import article as page
@@ -55,11 +55,18 @@ def test_labels_are_well_formed_and_split_before_tuning() -> None:
             assert isinstance(aliases, list)
             names.add(name)
         assert len(names) == len(spec["entities"]), f"{path.name}: an entity labelled twice"
-        ident = f"{spec['source']['corpus']}/{spec['source']['name']}"
-        languages.setdefault(spec["language"], set()).add(split_of(ident))
-    for language, least in {"en": 6, "fr": 6, "de": 6, "es": 2, "pt": 2}.items():
+        languages.setdefault(spec["language"], set()).add(label_split(spec, path.name))
+    for language, least in {"en": 6, "fr": 6, "de": 6, "es": 4, "pt": 3}.items():
         assert len(list(LABELS.glob(f"{language}_*.json"))) >= least, language
     assert all(splits == {"dev", "heldout"} for splits in languages.values()), languages
+
+
+def test_a_label_may_fix_its_split() -> None:
+    source = {"corpus": "trafilatura", "name": "elenacional.com-carta.html"}
+    assert label_split({"source": source}, "x.json") == split_of("trafilatura/elenacional.com-carta.html")
+    assert label_split({"source": source, "split": "heldout"}, "x.json") == "heldout"
+    with pytest.raises(ValueError, match=r"x\.json: 'split' must be 'dev' or 'heldout'"):
+        label_split({"source": source, "split": "test"}, "x.json")
 
 
 def test_labelled_pages_exist_in_the_shared_set() -> None:

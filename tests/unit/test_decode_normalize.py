@@ -35,4 +35,7 @@ def test_normalize_keeps_words_and_line_structure() -> None:
     raw = f"Ti\u00eau \u0111\u1ec1\u00a0b\u00e0i\u200b\r\n{decomposed}\x00 tin\ufeff\u00ad"
     assert normalize_text(raw) == "Tiêu đề bài\nThồng tin"
     assert normalize_text("ZWJ\u200dkept and ZWNJ\u200ckept") == "ZWJ\u200dkept and ZWNJ\u200ckept"
+    # Tabs, CRLF and no-break spaces alone take the str.replace path, a lone CR the regex pass after it.
+    assert normalize_text("a\tb\r\nc\u00a0d") == "a b\nc d"
+    assert normalize_text("a\tb\rc") == "a b\nc"
     assert collapse_whitespace("  a \t b\n c ") == "a b c"

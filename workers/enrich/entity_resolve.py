@@ -11,7 +11,6 @@ type of a name no cue or list types.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from operator import attrgetter
@@ -128,17 +127,23 @@ class Resolver:
         common_noun: Callable[[Mention], bool] | None,
     ) -> None:
         """``leftover``: the untyped mentions that joined nothing, each with its matching key."""
-        inside = Counter(
-            key
-            for key, m in leftover
-            if not m.at_start
-            and " " not in m.surface
-            and len(m.surface) >= 3
-            and m.surface.replace(".", "").replace("-", "").isalpha()  # 'D.Live', 'Zanu-PF'
-            and m.surface[-1] != "."
-        )
-        frequent = [(key, m) for key, m in leftover if inside[key] >= times]
-        blocked = {key for key, m in frequent if common_noun is not None and common_noun(m)}
+        inside: dict[str, int] = {}  # (a loop: a generator into Counter cost more than the counting)
+        for key, m in leftover:
+            surface = m.surface
+            if (
+                not m.at_start
+                and " " not in surface
+                and len(surface) >= 3
+                and surface.replace(".", "").replace("-", "").isalpha()  # 'D.Live', 'Zanu-PF'
+                and surface[-1] != "."
+            ):
+                inside[key] = inside.get(key, 0) + 1
+        frequent = [(key, m) for key, m in leftover if inside.get(key, 0) >= times]
+        blocked: set[str] = set()
+        if common_noun is not None:
+            for key, m in frequent:  # one noun reading blocks the key: its other mentions are not asked
+                if key not in blocked and common_noun(m):
+                    blocked.add(key)
         for key, mention in frequent:
             if key in blocked:
                 continue
@@ -170,6 +175,13 @@ class Resolver:
             if target is not None and (target.type == mention.type or mention.type == "person" or mention.weak):
                 target.first_offset = min(target.first_offset, mention.start)
                 return target
+            if (
+                target is None
+                and mention.weak
+                and " " not in key
+                and (longer := self._openers.get((mention.type, key))) is not None
+            ):
+                return longer  # 'in Rio' after 'Rio de Janeiro', typed by its cue alone: the same place
             ident = (mention.type, key)
         group = groups.get(ident)
         if group is None:
@@ -183,7 +195,8 @@ class Resolver:
             if " " in key and group.type == "location":
                 self._openers.setdefault((group.type, key.split(" ", 1)[0]), group)
             if group.type == "person":
-                for part in {key.split(" ")[-1], key.split(" ")[0], key}:
+                parts = key.split(" ")
+                for part in {parts[-1], parts[0], key}:
                     persons.setdefault(part, []).append(group)
         elif mention.known is None and len(mention.surface) > len(group.name):
             group.name = mention.surface

@@ -13,7 +13,9 @@ _UPPER = "".join(re.escape(c) for c in map(chr, range(0x41, 0x2000)) if c.isuppe
 _WORD_CHARS = r"[^\W_]"
 # A capitalised word: 'Putin', 'NATO', 'G20', 'TP.HCM', 'Jong-un' (a hyphen only before lower case).
 CAPITAL = f"[{_UPPER}]"
-CAP_REST = rf"{_WORD_CHARS}*(?:(?:[.'’]|-(?=[^\W\d_{_UPPER}]))[^\W_]+)*"
+# Possessive (``*+``, ``++``): what follows a word is optional up to the pattern's end, so the greedy match
+# is the match and no backtracking into the word can find another; the engine keeps no states to undo.
+CAP_REST = rf"{_WORD_CHARS}*+(?:(?:[.'’]|-(?=[^\W\d_{_UPPER}]))[^\W_]++)*+"
 CAP = CAPITAL + CAP_REST
 TOKEN = re.compile(CAP)
 SENTENCE_END = frozenset('.!?:;\n"“”(')

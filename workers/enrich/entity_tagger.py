@@ -26,11 +26,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_right
+from collections.abc import Mapping
 from functools import lru_cache
 from itertools import pairwise
 
 from workers.enrich.entity_spans import CAP, CAP_REST, CAPITAL, GazetteerTagger, Mention, Token, sentence_start
-from workers.enrich.entity_words import LanguageWords, given_names, unaccented, words_for
+from workers.enrich.entity_words import LanguageWords, common_nouns, given_names, unaccented, words_for
 from workers.enrich.gazetteer import EntityType, Known, gazetteer
 from workers.text.keys import matching_key
 
@@ -55,10 +56,13 @@ def _run_pattern(language: str) -> re.Pattern[str]:
     forms = set(words.connectors) | set(words.particles)
     forms |= {j.replace("'", "’") for j in forms}
     joins = sorted(forms, key=len, reverse=True)
-    # One space, then optionally a connector: the engine tries the connectors only after a space.
+    # One space, then optionally a connector: the engine tries the connectors only after a space, and
+    # only before a capital or a connector's first letter (one class test: most words are followed by a
+    # space and a lower-case word that opens no connector, where the alternatives would all be tried).
     spaced = "|".join(re.escape(j) + ("" if j[-1] in "'’-" else " ") for j in joins)
-    joined = f"-| (?:{spaced})?" if spaced else "-| "
-    return re.compile(rf"{CAPITAL}(?<![^\W_].){CAP_REST}(?:(?:{joined}){CAPITAL}{CAP_REST})*")
+    firsts = re.escape("".join(sorted({j[0] for j in joins})))
+    joined = f"-| (?=[{CAPITAL[1:-1]}{firsts}])(?:{spaced})?" if spaced else "-| "
+    return re.compile(rf"{CAPITAL}(?<![^\W_].){CAP_REST}(?:(?:{joined}){CAPITAL}{CAP_REST})*+")
 
 
 def _bare(text: str) -> str:
@@ -67,12 +71,19 @@ def _bare(text: str) -> str:
     return _NOT_ALNUM.sub("", unicodedata.normalize("NFD", text.casefold()))
 
 
-def _headline_lines(text: str) -> list[tuple[int, int]]:
-    """(start, end) of lines that are headings or menus: title case throughout, no sentence end, or '|' lists."""
-    spans = []
+def _marked_lines(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """(start, end) of the lines that are headings or menus, and of those written in capitals; one pass.
+
+    Headings and menus: title case throughout, no sentence end, or '|' lists. Capitals ('LAURIE OAKES
+    IS THE NINE NETWORK POLITICAL EDITOR'): every word looks like an acronym there, so the tagger reads
+    nothing on them."""
+    headlines: list[tuple[int, int]] = []
+    shouting: list[tuple[int, int]] = []
     start = 0
     for line in text.split("\n"):
         end = start + len(line)
+        if line.isupper() and sum(1 for w in line.split() if w.isalpha()) >= 3:
+            shouting.append((start, end))
         stripped = line.strip()
         if not stripped or ("|" not in stripped and (stripped[-1] in '.!?…:;"”»)' or len(stripped) > 160)):
             start = end + 1
@@ -81,42 +92,141 @@ def _headline_lines(text: str) -> list[tuple[int, int]]:
         if words and ("|" in stripped or len(words) <= 15):
             capitalised = sum(1 for w in words if w[0].isupper())
             if "|" in stripped or (len(words) >= 2 and capitalised * 2 >= len(words)):
-                spans.append((start, end))
+                headlines.append((start, end))
         start = end + 1
-    return spans
-
-
-def _shouting_lines(text: str) -> list[tuple[int, int]]:
-    """(start, end) of lines written in capitals ('LAURIE OAKES IS THE NINE NETWORK POLITICAL EDITOR'):
-    every word looks like an acronym there, so the tagger reads nothing on them."""
-    spans = []
-    start = 0
-    for line in text.split("\n"):
-        end = start + len(line)
-        if line.isupper() and sum(1 for w in line.split() if w.isalpha()) >= 3:
-            spans.append((start, end))
-        start = end + 1
-    return spans
+    return headlines, shouting
 
 
 def _acronym(word: str) -> bool:
+    if not 2 <= len(word) <= 7:
+        return False
+    last = word[-1]
+    if last.isalpha() and not last.isupper():
+        return False  # 'Stellen', 'Lula': a letter not in capitals, decided without listing the letters
     letters = [c for c in word if c.isalpha()]
-    return 2 <= len(word) <= 7 and len(letters) >= 2 and all(c.isupper() for c in letters)
+    return len(letters) >= 2 and all(c.isupper() for c in letters)
+
+
+def _any_key_in(tokens: list[Token], keys: frozenset[str]) -> bool:
+    """Whether a token's key (trailing dots cut) is one of ``keys``; a loop, which costs less than
+    ``any`` over a generator for the two or three tokens of a run."""
+    for token in tokens:  # noqa: SIM110 (the generator is what this spares)
+        if matching_key(token[2]).rstrip(".") in keys:
+            return True
+    return False
 
 
 def _spells(acronym: str, words: list[str]) -> bool:
     """Whether the acronym's letters are, in order, letters of the words, the first opening the first word."""
     letters = _bare(acronym)
-    text = _bare("".join(words))
-    if not letters or not text or text[0] != letters[0]:
-        return False
+    head = _bare(words[0]) if words else ""
+    if not letters or not head or head[0] != letters[0]:
+        return False  # most words tried: the first letter differs, decided before the rest is folded
+    text = head + _bare("".join(words[1:]))  # (the same as folding the joined words: per character)
     position = 0
     for letter in letters:
         position = text.find(letter, position) + 1
         if not position:
             return False
     initials = sum(1 for w in words if w[:1].isupper() or _bare(w)[:1] in letters)
-    return initials * 2 >= len(letters)
+    return initials * 2 >= len(letters) or _syllabic(letters, [_bare(w) for w in words if w[:1].isupper()])
+
+
+def _syllabic(letters: str, words: list[str]) -> bool:
+    """Whether the letters are the opening letters of each capitalised word in turn, one or more of
+    each, none left out: 'Rondesp' = 'Rond-as Esp-eciais', a syllable acronym of the kind Portuguese,
+    and Spanish write ('Mercosul' = 'Mercado Comum do Sul'), which the initials rule misses."""
+    if not words:
+        return not letters
+    if not letters:
+        return False
+    word = words[0]
+    return any(
+        letters[:n] == word[:n] and _syllabic(letters[n:], words[1:])
+        for n in range(min(len(word), len(letters)), 0, -1)
+    )
+
+
+@lru_cache(maxsize=16)
+def _cue_words(language: str) -> frozenset[str]:
+    """The words the language's cues end with, as ``Cues.before`` indexes them."""
+    words = words_for(language)
+    return (
+        frozenset(words.person.by_last_word)
+        | frozenset(words.organization.by_last_word)
+        | frozenset(words.location.by_last_word)
+    )
+
+
+def _place_adjective(key: str, index: Mapping[str, object]) -> bool:
+    """'aachener', 'münchner', 'dresdner', 'kölner': a German word made from a place name opens names
+    ('Aachener Zeitung', 'Münchner Merkur') as well as meaning its people."""
+    stem = key[:-2]
+    return any(k in index for k in (stem, stem + "en", stem[:-1] + "en", stem[:-1]))
+
+
+@lru_cache(maxsize=16)
+def _plain_nouns(language: str) -> frozenset[str]:
+    """The language's listed common nouns less those another rule reads: gazetteer openers ('Bundestag',
+    'Tesla', 'Golf'), titles ('Sprecher', 'VW-Chef'), cue words ('Fertiger', 'Konzern'), organisation
+    and place heads and tails, and names by their ending ('Außenministerium', 'Landgericht')."""
+    index = gazetteer(places=True).index
+    words = words_for(language)
+    read = (
+        words.titles
+        | words.organization_heads
+        | words.organization_tails
+        | words.location_heads
+        | words.location_tails
+        | frozenset(words.person.by_last_word)
+        | frozenset(words.organization.by_last_word)
+        | frozenset(words.location.by_last_word)
+    )
+    kept = set()
+    for noun in common_nouns(language):
+        key = matching_key(noun)
+        if (
+            key in index
+            or (key.endswith("er") and _place_adjective(key, index))
+            or key in read
+            or (len(key) > 6 and key.endswith(words.title_suffixes))
+            or (len(key) > 7 and key.endswith(words.organization_suffixes))
+        ):
+            continue
+        kept.add(noun)
+    return frozenset(kept)
+
+
+@lru_cache(maxsize=65536)
+def _word_facts(language: str, word: str) -> _Facts:
+    """What a one-word run is whatever stands around it: skipped (a stopword, a listed non-name),
+    the type its own shape gives (a location head, an organisation suffix: '-ministerium'), whether
+    it heads a sentence-case name, whether it is a demonym, whether it opens a gazetteer alias.
+    A function of the language's lists alone: cached across articles, as ``matching_key`` is."""
+    key = matching_key(word)
+    words = words_for(language)
+    gaz = gazetteer(places=True)
+    if key in words.leading or key in gaz.not_entities:
+        return _SKIP
+    fixed: EntityType | None = None
+    if key in words.location_heads:
+        fixed = "location"
+    elif len(key) > 7 and key.endswith(words.organization_suffixes):
+        fixed = "organization"
+    head = key in words.organization_heads and bool(words.adjective_suffixes)
+    demonym = bool(words.demonyms) and (
+        key in words.demonyms or (len(key) > 5 and key.endswith(words.demonym_suffixes) and key not in given_names())
+    )
+    # An ASCII word folds the same wherever it stands (``fold_aligned`` is ``lower`` there).
+    indexed = word.lower() in gaz.index if word.isascii() else None
+    return False, fixed, head, demonym, indexed
+
+
+@lru_cache(maxsize=65536)
+def _first_name(key: str) -> bool:
+    """Whether a word's key is a first name, the part before a hyphen one ('Jean-Paul'), or one without accents."""
+    names = given_names()
+    return key in names or key.split("-", 1)[0] in names or unaccented(key) in names
 
 
 @lru_cache(maxsize=16)
@@ -141,21 +251,28 @@ class RunTagger(GazetteerTagger):
         self.words: LanguageWords = words_for(language)
         self.stop = self.words.leading
         self.names = given_names()
-        self.headlines = _headline_lines(text)
+        self.headlines, self.shouting = _marked_lines(text)
         self._headline_starts = [s for s, _ in self.headlines]
-        self.shouting = _shouting_lines(text)
         self.sentence_case = bool(self.words.adjective_suffixes)
         self._splitting, self._connector_parts, self._organization_words = _derived_words(language)
+        self._cue_words = _cue_words(language)
         # A German article writes the same nouns again and again: what a word is, whatever stands
         # around it, is worked out once per article.
         self._facts: dict[str, _Facts] = {}
         self._cues: dict[int, str | None] = {}  # the cue before a position, asked by the run and its rest
+        # German: a listed common noun alone is no name ('Stellen', 'Jahren'), unless this article wrote
+        # it in a person's name first ('Thomas Müller' ... 'Müller', when a surname is also a noun).
+        self.nouns = _plain_nouns(language)
+        self.person_words: set[str] = set()
 
     def scan(self) -> list[Mention]:
         stop_forms, single, split = self.words.stop_forms, self._single, self._split_conjunctions
+        nouns, person_words = self.nouns, self.person_words
         for run in _run_pattern(self.language or "en").finditer(self.text):
             word = run[0]
             if word in stop_forms:  # 'The', 'Der', 'Le' opening a sentence: most runs of one word
+                continue
+            if word in nouns and word not in person_words:  # German 'Stellen', 'Jahren': half the runs
                 continue
             start = run.start()
             if start < self.covered or (self.shouting and any(s <= start < e for s, e in self.shouting)):
@@ -163,22 +280,67 @@ class RunTagger(GazetteerTagger):
             opening = False
             while " " in word:  # 'Die Abgeordneten', 'The Government': the opening function word goes first
                 head, rest = word.split(" ", 1)
-                if head not in stop_forms or self.lookup(start, start + len(head)) is not None:
-                    break  # 'Le Monde', 'The Hague': the gazetteer keeps it
-                opening = opening or sentence_start(self.text, start, _OPENERS, _ENDS)
+                if head in stop_forms:
+                    if self.lookup(start, start + len(head)) is not None:
+                        break  # 'Le Monde', 'The Hague': the gazetteer keeps it
+                    opening = opening or sentence_start(self.text, start, _OPENERS, _ENDS)
+                elif not (nouns and rest[0].isupper() and self._leading_noun((start, start + len(head), head))):
+                    break  # (German 'Stammsitz Wolfsburg', 'Gegner Lucid': the noun goes, the name is a run alone)
                 start, word = start + len(head) + 1, rest
+            if nouns and (
+                ((" " in word or start != run.start()) and self._common_run(word))
+                or ("-" in word and self._unnamed_compound(start, word))
+            ):
+                continue  # 'Die Tauben', 'Ort und Zeitpunkt', 'Ex-Profi': no name in German nouns
             if word.isalpha() and not word.isupper():
                 single(start, word, opening)  # one plain word, no acronym: the common case, the short path
             else:
                 split(start, word)
         return self.mentions
 
+    def _common_run(self, run: str) -> bool:
+        """Whether a run is listed common nouns, function words and lower-case joins only, with a noun
+        ('Tauben', 'Die Folgen', 'Futter und Wasser'), none written in a person's name in this article."""
+        nouns, stop_forms, person_words = self.nouns, self.words.stop_forms, self.person_words
+        if " " not in run:
+            return run in nouns and run not in person_words
+        noun = False
+        for part in run.split(" "):  # (a loop: two generator expressions cost more than the test itself)
+            if part in nouns:
+                noun = True
+                if part not in person_words:
+                    continue
+            if part not in stop_forms and not part.islower():
+                return False
+        return noun
+
+    def _compound_noun(self, word: str) -> bool:
+        """'Nebenflüssen' (Neben + Flüssen): a listed noun of five letters or more ends the word after
+        three or more ('Grünheide' is no 'Grün' + 'Eide'); asked only of German words that a place or
+        organisation cue would type."""
+        nouns = self.nouns
+        return any(word[i:].capitalize() in nouns for i in range(3, len(word) - 4))
+
+    def _unnamed_compound(self, start: int, run: str) -> bool:
+        """'Ex-Profi', 'Start-up-Charakter': a German hyphenated compound names at most its first part, and
+        only an acronym or a gazetteer name ('DTB-Team', 'Tesla-Werk'); decided before the run's tokens are
+        made. (``_run`` keeps the same rule for compounds reached another way.)"""
+        if " " in run or "-" not in run:
+            return False
+        first = _TOKEN.match(run)
+        return (
+            first is not None
+            and first.end() < len(run)
+            and not first[0].isupper()
+            and self.lookup(start, start + first.end()) is None
+        )
+
     def _single(self, start: int, word: str, opening: bool = False) -> None:
         """A run of one plain word: typed here when a list or the word before says so, else kept untyped
         (it may be a short form, a genitive, or a name written again) without working out more."""
         facts = self._facts.get(word)
         if facts is None:
-            facts = self._facts[word] = self._word_facts(word)
+            facts = self._facts[word] = _word_facts(self.words.language, word)
         skip, fixed, head, demonym, indexed = facts
         if skip:
             return
@@ -212,30 +374,14 @@ class RunTagger(GazetteerTagger):
                 cue = self._cue_before(start)
                 if cue is not None and not (at_start and cue != "person" and words.capitalised_nouns):
                     kind, weak = cue, cue != "person"  # type: ignore[assignment]
+                if weak and self.nouns and self._compound_noun(word):
+                    kind, weak = None, False  # 'in Nebenflüssen': a German compound of a listed noun
             elif words.organization_cue_suffixes and previous.endswith(words.organization_cue_suffixes):
                 kind, weak = "organization", True  # 'iPhone-Fertiger Foxconn'
         if kind is None and demonym:
             return
-        self.mentions.append(Mention(start, end, word, kind, at_start=at_start, weak=weak))
-
-    def _word_facts(self, word: str) -> _Facts:
-        """What a one-word run is whatever stands around it: skipped (a stopword, a listed non-name),
-        the type its own shape gives (a location head, an organisation suffix: '-ministerium'), whether
-        it heads a sentence-case name, whether it is a demonym, whether it opens a gazetteer alias."""
-        key = matching_key(word)
-        words = self.words
-        if key in self.stop or key in self.gaz.not_entities:
-            return _SKIP
-        fixed: EntityType | None = None
-        if key in words.location_heads:
-            fixed = "location"
-        elif self._org_suffix(key):
-            fixed = "organization"
-        head = key in words.organization_heads and self.sentence_case
-        demonym = bool(words.demonyms) and (key in words.demonyms or self._demonym(key))
-        # An ASCII word folds the same wherever it stands (``fold_aligned`` is ``lower`` there).
-        indexed = word.lower() in self.index if word.isascii() else None
-        return False, fixed, head, demonym, indexed
+        # Positional (known, at_start, acronym, weak): keywords cost 1 % of the stage on this path.
+        self.mentions.append(Mention(start, end, word, kind, None, at_start, None, weak))
 
     def _after_determiner(self, start: int) -> bool:
         before = self.low[max(0, start - 16) : start].split()
@@ -269,6 +415,9 @@ class RunTagger(GazetteerTagger):
     def _split_conjunctions(self, base: int, run: str) -> None:
         """'Kenya and Tanzania' is two runs; 'Center for Health and Human Rights' one (after 'for')."""
         parts = run.split(" ")
+        if _CONJUNCTIONS.isdisjoint(parts):  # most runs: no conjunction, the run is one (decided in C)
+            self._run(base, run)
+            return
         start, offset, joined = 0, 0, False
         for i, part in enumerate(parts):
             if part in self.words.joining_after:
@@ -340,6 +489,9 @@ class RunTagger(GazetteerTagger):
             key = matching_key(tokens[0][2]).rstrip(".")
             title = self._is_title(key)
             if not title and key not in self.stop:
+                if self.nouns and len(tokens) > 1 and self._leading_noun(tokens[0], key):
+                    tokens = tokens[1:]  # 'Oberliga Hamburg', 'Anfang August': a German noun before a name
+                    continue
                 break
             if self.gazetteer_at(tokens[0]) is not None and not title:
                 break  # 'Le Monde', 'La Paz': the article belongs to the name
@@ -349,8 +501,13 @@ class RunTagger(GazetteerTagger):
             tokens = tokens[:-1]
         if not tokens:
             return
-        if len(tokens) >= 2 and tokens[0][2].isupper() and matching_key(tokens[0][2]) in self._organization_words:
-            # 'ONG Greenpeace', 'Groupe Bayer' as one capitalised run: the generic word types the name
+        if (
+            len(tokens) >= 2
+            and (tokens[0][2].isupper() or self.words.capitalised_nouns)
+            and matching_key(tokens[0][2]) in self._organization_words
+        ):
+            # 'ONG Greenpeace', 'Groupe Bayer', German 'Fertiger Foxconn' as one capitalised run: the
+            # generic word (a German noun, capitalised like any) types the name
             self._flush(tokens[1:], False, False, self._in_headline(tokens[1][0]), cue="organization")
             return
         first = tokens[0][0]
@@ -380,11 +537,11 @@ class RunTagger(GazetteerTagger):
             self._flush(tokens, False, at_start, headline)  # 'Springfield Public Library': a place opens the name
             return
         first_key = matching_key(tokens[0][2]).rstrip(".")
+        headed = first_key in self.words.organization_heads or first_key in self.words.location_heads
         for i in range(1, len(tokens)):
             key = matching_key(tokens[i][2]).rstrip(".")
             # 'Australian Federal Police Commissioner Andrew Colvin', 'UMP Laure de la Raudière'
             title = self._is_title(key)
-            headed = first_key in self.words.organization_heads or first_key in self.words.location_heads
             gap = self.text[tokens[i - 1][1] : tokens[i][0]].strip()
             if gap and i == 1 and _acronym(tokens[0][2]) and matching_key(gap) in self.words.connectors:
                 self._name(tokens[:1], at_start, honorific)  # 'OPA de Monsanto': an acronym heads no name
@@ -394,11 +551,13 @@ class RunTagger(GazetteerTagger):
                 self._name(tokens[:i], at_start, honorific)  # 'Atlântico da Polícia Militar'
                 self._name(tokens[i:], False, False)
                 return
-            if title or (not headed and i + 1 < len(tokens) and self._given_person(tokens[i:])):
+            if title or (
+                not headed and i + 1 < len(tokens) and self._first_name(tokens[i][2]) and self._given_person(tokens[i:])
+            ):
                 self._name(tokens[:i], at_start, honorific)
                 self._name(tokens[i:], False, honorific or title)
                 return
-            if self.text[tokens[i - 1][1] : tokens[i][0]].strip() in self._splitting:
+            if gap in self._splitting:
                 self._name(tokens[:i], at_start, honorific)  # 'Sicht von Diess': 'von' joins only a person
                 self._name(tokens[i:], False, False)
                 return
@@ -424,23 +583,38 @@ class RunTagger(GazetteerTagger):
         if pending:
             self._flush(pending, honorific, at_start and pending[0] is tokens[0], headline)
 
+    def _leading_noun(self, token: Token, key: str | None = None) -> bool:
+        """A listed common noun opening a run is no part of the name after it, unless it heads an
+        organisation or a place ('Universität Hamburg') or opens a gazetteer alias."""
+        words = self.words
+        if token[2] not in self.nouns or token[2] in self.person_words:
+            return False
+        key = key if key is not None else matching_key(token[2])
+        return (
+            key not in words.organization_heads and key not in words.location_heads and self.gazetteer_at(token) is None
+        )
+
     def _known(self, hit: tuple[int, int, Known]) -> None:
         begin, stop, known = hit
         self.mentions.append(Mention(begin, stop, self.text[begin:stop], known.type, known))
         self.covered = stop
 
     def _in_headline(self, position: int) -> bool:
+        if not self.headlines:  # most articles: no heading or menu line in the text
+            return False
         i = bisect_right(self._headline_starts, position) - 1
         return i >= 0 and position < self.headlines[i][1]
+
+    def _first_name(self, word: str) -> bool:
+        """Whether a word is a first name, as ``_given_person`` asks of a run's first word."""
+        return _first_name(matching_key(word))
 
     def _given_person(self, tokens: list[Token]) -> int:
         """How many tokens make a person: a first name, then 1-4 capitalised words ('Eric Reeves',
         'Jean-Paul Claverie', 'Donald J. Trump'); German genitives end it ('Vaarts Abschiedsgala')."""
-        first = matching_key(tokens[0][2])
-        names = self.names
-        if len(tokens) < 2 or (
-            first not in names and first.split("-", 1)[0] not in names and unaccented(first) not in names
-        ):
+        if len(tokens) < 2:  # asked of every run the long path reaches: most are one word
+            return 0
+        if not _first_name(matching_key(tokens[0][2])):
             return 0
         if tokens[0][2].isupper() and len(tokens[0][2]) > 1 and not all(t[2].isupper() for t in tokens):
             return 0
@@ -467,9 +641,29 @@ class RunTagger(GazetteerTagger):
 
     def _find_cue(self, start: int) -> str | None:
         window = self.low[max(0, start - 40) : start]
-        if window.rstrip().endswith("."):  # 'M. Caldwell', 'Mr. Reeves': the cue is the abbreviation
-            window = window.rstrip()[:-1] + " "
+        stripped = window.rstrip()
+        if stripped.endswith("."):  # 'M. Caldwell', 'Mr. Reeves': the cue is the abbreviation
+            window = stripped[:-1] + " "
+            stripped = window.rstrip()
+        # Most words before a run end no cue: one set lookup of the word's trailing letters (the key the
+        # three cue lists index by) spares their three look-ups.
+        last = stripped.rsplit(" ", 1)[-1]
+        if last.endswith(",") and window.endswith(", "):
+            return self._apposition_cue(window[:-2], start - 2)
+        if last.isalnum() and last not in self._cue_words:
+            return None
         return self.words.type_before(window)
+
+    def _apposition_cue(self, before: str, comma: int) -> str | None:
+        """'el canciller ucraniano, Dmtri Kuleba', 'la capitale, Kiev': a cue, and at most one adjective
+        written in lower case after it, then a comma (at ``comma``) before the name."""
+        head, _, last = before.rpartition(" ")
+        if last in self._cue_words:
+            return self.words.type_before(before + " ")
+        written = self.text[comma - len(last) : comma]  # the folded window hides 'di Bogor, Dwi Hartono'
+        if head and written.isalpha() and written.islower() and head.rsplit(" ", 1)[-1] in self._cue_words:
+            return self.words.type_before(head + " ")
+        return None
 
     def _flush(
         self, tokens: list[Token], honorific: bool, at_start: bool, headline: bool, cue: str | None = None
@@ -503,11 +697,7 @@ class RunTagger(GazetteerTagger):
                 end = self._extend_sentence_case(end)
                 surface = self.text[start:end]
         elif (
-            not single
-            and (
-                (last_key in tails if nouns else any(matching_key(t[2]).rstrip(".") in tails for t in tokens))
-                or self._org_suffix(last_key)
-            )
+            not single and ((last_key in tails if nouns else _any_key_in(tokens, tails)) or self._org_suffix(last_key))
         ) or (single and self._org_suffix(last_key)):
             kind = "organization"
         elif first_key in words.location_heads or (not single and last_key in words.location_tails):
@@ -529,7 +719,7 @@ class RunTagger(GazetteerTagger):
         ):
             kind = "organization"  # 'Business Insider': capitalised words inside a sentence, no person's first name
             weak = True
-        self.mentions.append(Mention(start, end, surface, kind, at_start=at_start, weak=weak))
+        self.mentions.append(Mention(start, end, surface, kind, None, at_start, None, weak))  # (as in _single)
 
     def _org_suffix(self, key: str) -> bool:
         return len(key) > 7 and key.endswith(self.words.organization_suffixes)
@@ -630,6 +820,8 @@ class RunTagger(GazetteerTagger):
 
     def _add(self, tokens: list[Token], kind: EntityType, at_start: bool) -> None:
         start, end = tokens[0][0], tokens[-1][1]
+        if kind == "person" and self.nouns:
+            self.person_words.update(t[2] for t in tokens)
         self.mentions.append(Mention(start, end, self.text[start:end], kind, at_start=at_start))
 
 

@@ -24,7 +24,7 @@ from workers.text.keys import matching_key
 # 'of' joins English names ('University of Illinois'); it is not a token, so titles still strip.
 # The run opens on the capital and only then looks behind it for a letter or digit: a pattern that
 # opens on a character class lets the regex engine skip ahead to capitals.
-_RUN = re.compile(rf"{CAPITAL}(?<![^\W_].){CAP_REST}(?:(?: |-| of (?:the )?){CAPITAL}{CAP_REST})*")
+_RUN = re.compile(rf"{CAPITAL}(?<![^\W_].){CAP_REST}(?:(?: |-| of (?:the )?){CAPITAL}{CAP_REST})*+")
 _HONORIFIC_CUE = re.compile(r"(?:^|[^\w])(?:ông|bà|anh|chị|em|cô|chú|bác|cụ|mr|mrs|ms|dr)\.?\s+$")
 _VIETNAMESE_LETTERS = re.compile("[ăâêôơưđĂÂÊÔƠƯĐ\u1ea0-\u1ef9ảãạẻẽẹỉĩịỏõọủũụỳỷỹỵ]")
 _SYLLABLE = re.compile(r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?[aeiouy]{1,3}(?:ch|ng|nh|[cmnpt])?")

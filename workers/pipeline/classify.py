@@ -129,6 +129,7 @@ class Classify:
         if region.looks_like_listing(chosen):
             result.reason = "the page is a list of headlines and teasers, not an article"
             return
+        chosen = region.without_linked_teasers(chosen)
         start, end = chosen.start, chosen.end
         result.region = (start, end)
         body_seen = False
@@ -323,9 +324,10 @@ class Classify:
                 continue
             header = blocks[i].text
             inline = header.split(":", 1)[1] if ":" in header else ""
-            if inline.strip():
-                result.tags.extend(t.strip(" -#") for t in inline.split(",") if t.strip(" -#"))
             blocks[i].label = Label.TAGS
+            if inline.strip():  # 'Tags: a, b, c' is the whole list: the lines below are not tags
+                result.tags.extend(t.strip(" -#") for t in inline.split(",") if t.strip(" -#"))
+                return
             for j in range(i + 1, min(i + 40, len(blocks))):
                 text = blocks[j].text.strip("-•#* ")
                 if not text:

@@ -103,16 +103,17 @@ class ParseRawPage:
                 stage=self.name,
             )
         try:
-            payload.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise RejectError(
-                RejectReason.UNDECODABLE,
-                f"the message value is not UTF-8 (bad byte at offset {exc.start}); RawPage JSON must be UTF-8 encoded",
-                stage=self.name,
-            ) from None
-        try:
-            document = orjson.loads(payload)
+            document = orjson.loads(payload)  # which refuses bytes that are not UTF-8 as well
         except orjson.JSONDecodeError as exc:
+            try:
+                payload.decode("utf-8")
+            except UnicodeDecodeError as bad:
+                raise RejectError(
+                    RejectReason.UNDECODABLE,
+                    f"the message value is not UTF-8 (bad byte at offset {bad.start}); "
+                    "RawPage JSON must be UTF-8 encoded",
+                    stage=self.name,
+                ) from None
             document = _with_lone_surrogates_replaced(payload)
             if document is None:
                 raise RejectError(

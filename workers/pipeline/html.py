@@ -82,7 +82,8 @@ _SKIP_TAGS = frozenset(
         "object",
         "embed",
         "canvas",
-        "math",
+        "annotation",  # MathML: the formula's TeX source beside its rendered form
+        "annotation-xml",
         "map",
         "area",
         "link",
@@ -101,10 +102,9 @@ _COLLECTION_TYPES = ("CollectionPage", "ItemList", "SearchResultsPage")
 _LAYOUT_ATTR = re.compile(
     r"(?:^|[\s_-])(?:nav|navbar|menu|footer|sidebar|side-bar|aside|toolbar|top-bar|header-bar|masthead|banner|"
     r"widget-area)(?:[\s_-]|$)",
-    re.I,
 )
 # Readers' prose beside the article: boilerplate however much of the page it holds.
-_COMMENTS_ATTR = re.compile(r"(?:^|[\s_-])(?:comment|comments|binh-?luan|replies|disqus)(?:[\s_-]|$)", re.I)
+_COMMENTS_ATTR = re.compile(r"(?:^|[\s_-])(?:comment|comments|binh-?luan|replies|disqus)(?:[\s_-]|$)")
 # What sits beside an article, whatever holds it.
 _BOILERPLATE_ATTR = re.compile(
     r"(?:^|[\s_-])(?:related|relate|lienquan|tinlienquan|"
@@ -112,7 +112,6 @@ _BOILERPLATE_ATTR = re.compile(
     r"consent|newsletter|subscribe|popular|most-read|mostread|trending|recommend(?:ed)?|more-news|"
     r"copyright|login|signup|pagination|pager|author-box|modal|popup|pop-up|lightbox|"
     r"list-news|box-news|tin-khac|other-news|xem-them|read-more|readmore|rating|vote|print)(?:[\s_-]|$)",
-    re.I,
 )
 # CMS taxonomy classes name the post's categories and tags ('category-popular', 'tag-social-media'),
 # not what the element is.
@@ -120,18 +119,16 @@ _TAXONOMY_CLASS = re.compile(r"(?<!\S)(?:category|tag|post_tag|topic|format|taxo
 # Whole-page wrappers carry the page's feature flags ('feature-footer-v2', 'has-sidebar'), and
 # ASP.NET pages wrap everything in one <form>: their names say nothing about the text inside.
 _NEVER_BOILERPLATE = frozenset(["body", "html", "main", "article", "form"])
-_CONTENT_ATTR = re.compile(r"article|body|column|content|main|entry|post|story|text", re.I)
-_TAGS_ATTR = re.compile(r"(?:^|[\s_-])(?:tags?|keywords?|tu-?khoa|topics?|chu-de)(?:[\s_-]|$)", re.I)
+_CONTENT_ATTR = re.compile(r"article|body|column|content|main|entry|post|story|text")
+_TAGS_ATTR = re.compile(r"(?:^|[\s_-])(?:tags?|keywords?|tu-?khoa|topics?|chu-de)(?:[\s_-]|$)")
 _ARTICLE_ATTR = re.compile(
     r"(?:article[-_]?(?:body|content|detail|text|main)|entry-content|post-content|post-body|story-body|"
     r"story-content|news-content|detail-content|content-detail|fck_detail|main-content|body-text|"
     r"article__body|article__content|detail__content|singular-content|cms-body|maincontent|articlebody)",
-    re.I,
 )
 _LEAD_ATTR = re.compile(
     r"(?:^|[\s_-])(?:sapo|lead|standfirst|summary|excerpt|chapeau|intro|subtitle|dek|description|abstract)"
     r"(?:[\s_-]|$)",
-    re.I,
 )
 
 
@@ -197,7 +194,12 @@ class _NamesSay:
 
 @lru_cache(maxsize=4096)
 def _names_say(attrs: str) -> _NamesSay:
-    plain = _TAXONOMY_CLASS.sub(" ", attrs) if "-" in attrs else attrs
+    # The name patterns are lower case and run on lower-cased names: case-insensitive matching
+    # costs the regex engine a case fold per character tried. (Taxonomy classes are case-sensitive.)
+    plain = _TAXONOMY_CLASS.sub(" ", attrs).lower() if "-" in attrs else attrs.lower()
+    attrs = attrs.lower()
+    tags = bool(_TAGS_ATTR.search(attrs))
+    lead = bool(_LEAD_ATTR.search(attrs))
     return _NamesSay(
         named=attrs != " ",
         article=bool(_ARTICLE_ATTR.search(attrs)),
@@ -205,10 +207,10 @@ def _names_say(attrs: str) -> _NamesSay:
         comments=bool(_COMMENTS_ATTR.search(plain)),
         layout=bool(_LAYOUT_ATTR.search(plain)),
         content=bool(_CONTENT_ATTR.search(plain)),
-        tags_cms=bool(_TAGS_ATTR.search(plain)),
-        lead_cms=bool(_LEAD_ATTR.search(plain)),
-        tags=bool(_TAGS_ATTR.search(attrs)),
-        lead=bool(_LEAD_ATTR.search(attrs)),
+        tags_cms=tags if plain == attrs else bool(_TAGS_ATTR.search(plain)),
+        lead_cms=lead if plain == attrs else bool(_LEAD_ATTR.search(plain)),
+        tags=tags,
+        lead=lead,
     )
 
 

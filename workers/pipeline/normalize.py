@@ -45,7 +45,11 @@ def normalize_text(text: str) -> str:
     """NFC, invisible and control characters removed, exotic spaces made plain; lines kept."""
     # Every character to change is unprintable, and testing that is quicker than the search.
     if not text.replace("\n", " ").isprintable():
-        text = _TO_TRANSLATE.sub(_translate, text.replace("\r\n", "\n"))
+        # Tabs, CRLF and no-break spaces are most of what pages (HTML source above all) hold of
+        # these: str.replace finds them in C, several times faster than the regex's character test.
+        text = text.replace("\r\n", "\n").replace("\t", " ").replace("\u00a0", " ")
+        if not text.replace("\n", " ").isprintable():
+            text = _TO_TRANSLATE.sub(_translate, text)
     if not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
     return text

@@ -59,6 +59,8 @@ CAPTION_BY = re.compile(
 )
 # 'Le tramway à Rezé, en juin 2024. | OUEST-FRANCE' / '... em Brasília - Marina Ramos/Agência Câmara'
 CAPTION_PIPE_CREDIT = re.compile(r"[.!?»”)]\s*[|/]\s*(?P<credit>[A-ZÀ-ỸĐ][^|.!?]{1,50})$")
+# '... im Display des iPhones 14. © Jon Prosser' (a line that is only '© X' is as often the site's notice)
+CAPTION_COPYRIGHT = re.compile(r"\S\s+©\s*(?P<credit>[^©\d\s][^©]{0,59})$")
 CAPTION_ILLUSTRATION = re.compile(r"^\(?\s*(?:ảnh minh (?:họa|hoạ)|illustration|illustrative image)\s*\)?\.?$", re.I)
 ATTRIBUTION = re.compile(
     r"^\(?\s*(?:(?P<lead>theo|via|according to|d'après|selon|mit material von)\s*[:\-–]?|"
@@ -106,7 +108,15 @@ _NAME_CONNECTORS = {
 
 
 def ends_sentence(text: str) -> bool:
-    return text[-1:] in _SENTENCE_END
+    last = text[-1:]
+    if last in _SENTENCE_END:
+        return True
+    if last == "）":
+        # A Chinese or Japanese paragraph closing on a note after its full stop ('...上。（编译/林靖东）');
+        # a headline ending in '（CNET Japan）' has no full stop before the note.
+        opening = text.rfind("（")
+        return opening > 0 and text[opening - 1] in _SENTENCE_END
+    return False
 
 
 def marker_key(text: str) -> str:
@@ -122,7 +132,9 @@ class Markers:
     promo_initials: frozenset[str]  # the promo prefixes' first characters
     tags: frozenset[str]
     see_also: frozenset[str]
+    references: frozenset[str]  # headings of the article's own source list (References, Notes ...)
     consent: tuple[str, ...]  # cookie-banner phrases, searched inside a block that says 'cookie'
+    comment_counts: frozenset[str]  # the words after the number of a comment-count heading ('38 comments')
 
 
 @lru_cache(maxsize=1)
@@ -136,7 +148,9 @@ def markers() -> Markers:
         promo_initials=frozenset(p[:1] for p in promo_prefix),
         tags=frozenset(marker_key(m) for m in raw["tags"]),
         see_also=frozenset(marker_key(m) for m in raw["see_also"]),
+        references=frozenset(marker_key(m) for m in raw["references"]),
         consent=tuple(p.casefold() for p in raw["consent"]),
+        comment_counts=frozenset(marker_key(m) for m in raw["comment_counts"]),
     )
 
 
@@ -234,6 +248,10 @@ def ends_with_timestamp(text: str) -> bool:
     return not after
 
 
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+_MAX_COPYRIGHT_CAPTION_WORDS = 40  # a longer block ending in '© X' is a page's footer or a post's licence
+
+
 def caption_credit(text: str) -> tuple[bool, str | None]:
     """(is a caption, its credit) for a line written like an image caption.
 
@@ -254,6 +272,10 @@ def caption_credit(text: str) -> tuple[bool, str | None]:
     # The pipe credit runs to the end of the line, so the line cannot end in a full stop.
     if match is None and ("|" in tail or "/" in tail) and tail.rstrip("\n")[-1:] not in "|.!?":
         match = CAPTION_PIPE_CREDIT.search(tail)
+    if match is None and "©" in tail and len(text.split()) <= _MAX_COPYRIGHT_CAPTION_WORDS:
+        match = CAPTION_COPYRIGHT.search(tail)
+        if match is not None and _YEAR.search(match.group("credit")):
+            return False, None  # '© Example News 2025': the site's copyright notice, not a picture's
     if match is None:
         return False, None
     credit = match.group("credit").strip(" .;,")

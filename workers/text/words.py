@@ -27,6 +27,9 @@ def tokens_of_lines(lines: list[str]) -> list[list[str]]:
 
 # Scripts written without spaces between words: Thai, Lao, Myanmar, Khmer, kana, CJK ideographs.
 _UNSPACED = re.compile(r"[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+# Every script above lies in these two spans: two ranges test a character several times faster than
+# the seven above, and rule out almost every line of a page in a spaced script.
+_MAYBE_UNSPACED = re.compile(r"[\u0e00-\u17ff\u3040-\ufaff]")
 UNSPACED_CHARS_PER_WORD = 2  # Chinese and Japanese words average under two characters; Thai near it
 
 
@@ -35,7 +38,7 @@ def word_units(text: str, words: list[str]) -> int:
 
     Counting by spaces alone makes a Japanese paragraph one or two 'words' long.
     """
-    if text.isascii():
+    if text.isascii() or _MAYBE_UNSPACED.search(text) is None:
         return len(words)
     chars = len(_UNSPACED.findall(text))
     if not chars:
