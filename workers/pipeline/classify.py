@@ -2,9 +2,10 @@
 
 Three jobs, one module each: every block's own features (kind, length, stopword density, prose or
 not: :mod:`workers.pipeline.features`); the article region chosen from them
-(:mod:`workers.pipeline.region`); and here, whether that region is an article at all and the labels
-inside and around it (title, standfirst, dateline, bylines, captions, attribution, tags). Nothing
-here knows a site: the signals are the shapes every news page shares.
+(:mod:`workers.pipeline.region`); and here, whether that region is an article at all (a listing or
+not: :mod:`workers.pipeline.listing`) and the labels inside and around it (title, standfirst,
+dateline, bylines, captions, attribution, tags). Nothing here knows a site: the signals are the
+shapes every news page shares.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ from dataclasses import dataclass, field
 from workers.pipeline import patterns as pt
 from workers.pipeline.document import Block, Document, Label
 from workers.pipeline.features import TEXT_KINDS, BlockFeatures, BlockInfo, Kind
-from workers.pipeline.region import FIRST_RUN_WORDS, ArticleRegion, Run
+from workers.pipeline.listing import looks_like_listing, without_linked_teasers
+from workers.pipeline.region import ArticleRegion
+from workers.pipeline.runs import FIRST_RUN_WORDS, Run
 from workers.text.stoplists import guess_language
 from workers.text.words import mostly_unspaced, tokens_of_lines, uses_spaces
 
@@ -126,10 +129,10 @@ class Classify:
         if chosen.score < least:
             result.reason = f"the longest run of article text has {chosen.score} words (< {least})"
             return
-        if region.looks_like_listing(chosen):
+        if looks_like_listing(chosen, blocks, infos):
             result.reason = "the page is a list of headlines and teasers, not an article"
             return
-        chosen = region.without_linked_teasers(chosen)
+        chosen = without_linked_teasers(chosen, blocks, infos)
         start, end = chosen.start, chosen.end
         result.region = (start, end)
         body_seen = False
