@@ -19,6 +19,10 @@ Runs on headline-case lines (menus, headings: ``Order Reprints| Today's Paper``,
 Sudan Will Be Lifted``) are typed only by the gazetteer, first names and acronyms. An acronym in
 brackets after its expansion (``Commission nationale informatique et libertés (CNIL)``) makes the
 expansion one organisation that the acronym's other mentions join.
+
+What a word is from the language's data files alone (its one-word facts, first names, the German
+nouns no other rule reads) is in ``entity_facts``; what an acronym is and where its expansion stands,
+in ``entity_acronyms``.
 """
 
 from __future__ import annotations
