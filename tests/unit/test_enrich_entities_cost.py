@@ -9,8 +9,9 @@ import pytest
 from bench.enrich.entities_realworld import _previous_stage
 from tests.support.pages import article as page
 from workers.enrich.entities import ExtractEntities
+from workers.enrich.entity_acronyms import bare
 from workers.enrich.entity_spans import TOKEN
-from workers.enrich.entity_tagger import RunTagger, _bare
+from workers.enrich.entity_tagger import RunTagger
 
 RUNS = [
     "Junkers Flugzeugwerke AG Dübendorf",
@@ -35,7 +36,7 @@ def test_runs_without_marks_split_into_the_regex_tokens(run: str) -> None:
 @pytest.mark.parametrize("text", ["Crédit Agricole", "Ärzte ohne Grenzen", "l'Arcep", "São_Paulo-2", "Ǆemal ﬁnal"])
 def test_bare_is_letters_and_digits_without_accents(text: str) -> None:
     nfd = unicodedata.normalize("NFD", text.casefold())
-    assert _bare(text) == "".join(c for c in nfd if c.isalnum() and not unicodedata.combining(c))
+    assert bare(text) == "".join(c for c in nfd if c.isalnum() and not unicodedata.combining(c))
 
 
 def test_one_word_facts_leave_context_to_each_mention() -> None:

@@ -7,7 +7,8 @@ common noun (``de_nouns.txt``, generated from the German Wiktionary's nouns by
 from __future__ import annotations
 
 from workers.enrich.entities import tag_text
-from workers.enrich.entity_tagger import _plain_nouns, _spells, _syllabic
+from workers.enrich.entity_acronyms import spells, syllabic
+from workers.enrich.entity_facts import plain_nouns
 from workers.enrich.entity_words import common_nouns, words_for
 
 
@@ -25,7 +26,7 @@ def test_the_noun_list_leaves_names_and_what_other_rules_read() -> None:
     nouns = common_nouns("de")
     assert {"Stellen", "Jahren", "Tauben", "Polizei"} <= nouns
     assert not {"Müller", "Merkel", "Fischer", "Koch", "Halle", "Berlin"} & nouns  # surnames, places
-    plain = _plain_nouns("de")
+    plain = plain_nouns("de")
     # Gazetteer openers, titles, cue words and names by their ending stay for their own rules.
     assert not {"Bundestag", "Sprecher", "Gewerkschaft", "Außenministerium", "Konzern"} & plain
     assert not {"Aachener", "Münchner", "Dresdner"} & plain  # 'Aachener Zeitung': made from a place, opens names
@@ -34,7 +35,7 @@ def test_the_noun_list_leaves_names_and_what_other_rules_read() -> None:
 
 
 def test_a_surname_that_is_also_a_listed_noun_stays_a_name_once_written_in_full() -> None:
-    assert "Gärtner" in _plain_nouns("de")  # the gardener, and a surname Wiktionary does not list as one
+    assert "Gärtner" in plain_nouns("de")  # the gardener, and a surname Wiktionary does not list as one
     text = "Der Verein holte Michael Gärtner. Später sagte Gärtner, er sei zufrieden."
     assert found(text, "de") == {("Michael Gärtner", "person", 2)}
 
@@ -65,10 +66,10 @@ def test_generated_german_function_words_strip_run_ends() -> None:
 
 
 def test_syllable_acronyms_join_their_expansion() -> None:
-    assert _syllabic("rondesp", ["rondas", "especiais"])
-    assert not _syllabic("rondesp", ["rondas"])  # a letter left over
-    assert not _syllabic("rond", ["rondas", "especiais"])  # a word left out
-    assert _spells("Mercosul", ["Mercado", "Comum", "do", "Sul"])
+    assert syllabic("rondesp", ["rondas", "especiais"])
+    assert not syllabic("rondesp", ["rondas"])  # a letter left over
+    assert not syllabic("rond", ["rondas", "especiais"])  # a word left out
+    assert spells("Mercosul", ["Mercado", "Comum", "do", "Sul"])
     text = "A operação teve equipes das Rondas Especiais (Rondesp). Dois soldados da Rondesp foram presos."
     assert found(text, "pt") == {("Rondas Especiais", "organization", 3)}
     indonesian = "Kepala Badan Pangan Nasional (Bapanas) mengatakan Bapanas siap menyalurkan beras."

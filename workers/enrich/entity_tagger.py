@@ -19,19 +19,23 @@ Runs on headline-case lines (menus, headings: ``Order Reprints| Today's Paper``,
 Sudan Will Be Lifted``) are typed only by the gazetteer, first names and acronyms. An acronym in
 brackets after its expansion (``Commission nationale informatique et libertés (CNIL)``) makes the
 expansion one organisation that the acronym's other mentions join.
+
+What a word is from the language's data files alone (its one-word facts, first names, the German
+nouns no other rule reads) is in ``entity_facts``; what an acronym is and where its expansion stands,
+in ``entity_acronyms``.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from bisect import bisect_right
-from collections.abc import Mapping
 from functools import lru_cache
 from itertools import pairwise
 
+from workers.enrich.entity_acronyms import expansion_after, expansion_before, is_acronym
+from workers.enrich.entity_facts import WordFacts, cue_words, derived_words, first_name, plain_nouns, word_facts
 from workers.enrich.entity_spans import CAP, CAP_REST, CAPITAL, GazetteerTagger, Mention, Token, sentence_start
-from workers.enrich.entity_words import LanguageWords, common_nouns, given_names, unaccented, words_for
+from workers.enrich.entity_words import LanguageWords, given_names, words_for
 from workers.enrich.gazetteer import EntityType, Known, gazetteer
 from workers.text.keys import matching_key
 
@@ -40,13 +44,7 @@ _TOKEN = re.compile(CAP)
 _LOWER_WORD = re.compile(r"\s+([^\W\d_][\w'’-]*)")
 _OPENERS = " \t'‘\"“(-–—•*«„"
 _ENDS = frozenset('.!?:;\n"“”(|»')
-_NOT_ALNUM = re.compile(r"[\W_]+")
 _TOKEN_MARKS = frozenset("-.'’")  # a run holding none of these is capitalised words, spaces and connectors
-# A one-word run's own facts: whether it is skipped (a stopword, a listed non-name), the type its shape
-# gives, whether it heads a sentence-case name, whether it is a demonym, whether it opens a gazetteer
-# alias (``None``: not ASCII, asked where it stands).
-_Facts = tuple[bool, EntityType | None, bool, bool, bool | None]
-_SKIP: _Facts = (True, None, False, False, False)
 
 
 @lru_cache(maxsize=16)
@@ -63,12 +61,6 @@ def _run_pattern(language: str) -> re.Pattern[str]:
     firsts = re.escape("".join(sorted({j[0] for j in joins})))
     joined = f"-| (?=[{CAPITAL[1:-1]}{firsts}])(?:{spaced})?" if spaced else "-| "
     return re.compile(rf"{CAPITAL}(?<![^\W_].){CAP_REST}(?:(?:{joined}){CAPITAL}{CAP_REST})*+")
-
-
-def _bare(text: str) -> str:
-    """Letters and digits of the case-folded text, accents dropped. (After NFD, ``[^\\W_]`` is exactly
-    ``isalnum() and not combining()``, checked over every code point; one C call instead of a generator.)"""
-    return _NOT_ALNUM.sub("", unicodedata.normalize("NFD", text.casefold()))
 
 
 def _marked_lines(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
@@ -97,16 +89,6 @@ def _marked_lines(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int
     return headlines, shouting
 
 
-def _acronym(word: str) -> bool:
-    if not 2 <= len(word) <= 7:
-        return False
-    last = word[-1]
-    if last.isalpha() and not last.isupper():
-        return False  # 'Stellen', 'Lula': a letter not in capitals, decided without listing the letters
-    letters = [c for c in word if c.isalpha()]
-    return len(letters) >= 2 and all(c.isupper() for c in letters)
-
-
 def _any_key_in(tokens: list[Token], keys: frozenset[str]) -> bool:
     """Whether a token's key (trailing dots cut) is one of ``keys``; a loop, which costs less than
     ``any`` over a generator for the two or three tokens of a run."""
@@ -114,133 +96,6 @@ def _any_key_in(tokens: list[Token], keys: frozenset[str]) -> bool:
         if matching_key(token[2]).rstrip(".") in keys:
             return True
     return False
-
-
-def _spells(acronym: str, words: list[str]) -> bool:
-    """Whether the acronym's letters are, in order, letters of the words, the first opening the first word."""
-    letters = _bare(acronym)
-    head = _bare(words[0]) if words else ""
-    if not letters or not head or head[0] != letters[0]:
-        return False  # most words tried: the first letter differs, decided before the rest is folded
-    text = head + _bare("".join(words[1:]))  # (the same as folding the joined words: per character)
-    position = 0
-    for letter in letters:
-        position = text.find(letter, position) + 1
-        if not position:
-            return False
-    initials = sum(1 for w in words if w[:1].isupper() or _bare(w)[:1] in letters)
-    return initials * 2 >= len(letters) or _syllabic(letters, [_bare(w) for w in words if w[:1].isupper()])
-
-
-def _syllabic(letters: str, words: list[str]) -> bool:
-    """Whether the letters are the opening letters of each capitalised word in turn, one or more of
-    each, none left out: 'Rondesp' = 'Rond-as Esp-eciais', a syllable acronym of the kind Portuguese,
-    and Spanish write ('Mercosul' = 'Mercado Comum do Sul'), which the initials rule misses."""
-    if not words:
-        return not letters
-    if not letters:
-        return False
-    word = words[0]
-    return any(
-        letters[:n] == word[:n] and _syllabic(letters[n:], words[1:])
-        for n in range(min(len(word), len(letters)), 0, -1)
-    )
-
-
-@lru_cache(maxsize=16)
-def _cue_words(language: str) -> frozenset[str]:
-    """The words the language's cues end with, as ``Cues.before`` indexes them."""
-    words = words_for(language)
-    return (
-        frozenset(words.person.by_last_word)
-        | frozenset(words.organization.by_last_word)
-        | frozenset(words.location.by_last_word)
-    )
-
-
-def _place_adjective(key: str, index: Mapping[str, object]) -> bool:
-    """'aachener', 'münchner', 'dresdner', 'kölner': a German word made from a place name opens names
-    ('Aachener Zeitung', 'Münchner Merkur') as well as meaning its people."""
-    stem = key[:-2]
-    return any(k in index for k in (stem, stem + "en", stem[:-1] + "en", stem[:-1]))
-
-
-@lru_cache(maxsize=16)
-def _plain_nouns(language: str) -> frozenset[str]:
-    """The language's listed common nouns less those another rule reads: gazetteer openers ('Bundestag',
-    'Tesla', 'Golf'), titles ('Sprecher', 'VW-Chef'), cue words ('Fertiger', 'Konzern'), organisation
-    and place heads and tails, and names by their ending ('Außenministerium', 'Landgericht')."""
-    index = gazetteer(places=True).index
-    words = words_for(language)
-    read = (
-        words.titles
-        | words.organization_heads
-        | words.organization_tails
-        | words.location_heads
-        | words.location_tails
-        | frozenset(words.person.by_last_word)
-        | frozenset(words.organization.by_last_word)
-        | frozenset(words.location.by_last_word)
-    )
-    kept = set()
-    for noun in common_nouns(language):
-        key = matching_key(noun)
-        if (
-            key in index
-            or (key.endswith("er") and _place_adjective(key, index))
-            or key in read
-            or (len(key) > 6 and key.endswith(words.title_suffixes))
-            or (len(key) > 7 and key.endswith(words.organization_suffixes))
-        ):
-            continue
-        kept.add(noun)
-    return frozenset(kept)
-
-
-@lru_cache(maxsize=65536)
-def _word_facts(language: str, word: str) -> _Facts:
-    """What a one-word run is whatever stands around it: skipped (a stopword, a listed non-name),
-    the type its own shape gives (a location head, an organisation suffix: '-ministerium'), whether
-    it heads a sentence-case name, whether it is a demonym, whether it opens a gazetteer alias.
-    A function of the language's lists alone: cached across articles, as ``matching_key`` is."""
-    key = matching_key(word)
-    words = words_for(language)
-    gaz = gazetteer(places=True)
-    if key in words.leading or key in gaz.not_entities:
-        return _SKIP
-    fixed: EntityType | None = None
-    if key in words.location_heads:
-        fixed = "location"
-    elif len(key) > 7 and key.endswith(words.organization_suffixes):
-        fixed = "organization"
-    head = key in words.organization_heads and bool(words.adjective_suffixes)
-    demonym = bool(words.demonyms) and (
-        key in words.demonyms or (len(key) > 5 and key.endswith(words.demonym_suffixes) and key not in given_names())
-    )
-    # An ASCII word folds the same wherever it stands (``fold_aligned`` is ``lower`` there).
-    indexed = word.lower() in gaz.index if word.isascii() else None
-    return False, fixed, head, demonym, indexed
-
-
-@lru_cache(maxsize=65536)
-def _first_name(key: str) -> bool:
-    """Whether a word's key is a first name, the part before a hyphen one ('Jean-Paul'), or one without accents."""
-    names = given_names()
-    return key in names or key.split("-", 1)[0] in names or unaccented(key) in names
-
-
-@lru_cache(maxsize=16)
-def _derived_words(language: str) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
-    """Word sets made from a language's words file, once per language rather than once per article."""
-    words = words_for(language)
-    # Particles that are not also connectors ('von' in German) join only a person's name.
-    splitting = frozenset(words.particles) - frozenset(words.connectors)
-    connector_parts = frozenset(p for c in words.connectors for p in c.split(" "))
-    organization_words = (
-        frozenset(k for ks in words.organization.by_last_word.values() for k in ks if " " not in k and "'" not in k)
-        - words.organization_heads
-    )
-    return splitting, connector_parts, organization_words
 
 
 class RunTagger(GazetteerTagger):
@@ -254,15 +109,15 @@ class RunTagger(GazetteerTagger):
         self.headlines, self.shouting = _marked_lines(text)
         self._headline_starts = [s for s, _ in self.headlines]
         self.sentence_case = bool(self.words.adjective_suffixes)
-        self._splitting, self._connector_parts, self._organization_words = _derived_words(language)
-        self._cue_words = _cue_words(language)
+        self._splitting, self._connector_parts, self._organization_words = derived_words(language)
+        self._cue_words = cue_words(language)
         # A German article writes the same nouns again and again: what a word is, whatever stands
         # around it, is worked out once per article.
-        self._facts: dict[str, _Facts] = {}
+        self._facts: dict[str, WordFacts] = {}
         self._cues: dict[int, str | None] = {}  # the cue before a position, asked by the run and its rest
         # German: a listed common noun alone is no name ('Stellen', 'Jahren'), unless this article wrote
         # it in a person's name first ('Thomas Müller' ... 'Müller', when a surname is also a noun).
-        self.nouns = _plain_nouns(language)
+        self.nouns = plain_nouns(language)
         self.person_words: set[str] = set()
 
     def scan(self) -> list[Mention]:
@@ -340,7 +195,7 @@ class RunTagger(GazetteerTagger):
         (it may be a short form, a genitive, or a name written again) without working out more."""
         facts = self._facts.get(word)
         if facts is None:
-            facts = self._facts[word] = _word_facts(self.words.language, word)
+            facts = self._facts[word] = word_facts(self.words.language, word)
         skip, fixed, head, demonym, indexed = facts
         if skip:
             return
@@ -543,7 +398,7 @@ class RunTagger(GazetteerTagger):
             # 'Australian Federal Police Commissioner Andrew Colvin', 'UMP Laure de la Raudière'
             title = self._is_title(key)
             gap = self.text[tokens[i - 1][1] : tokens[i][0]].strip()
-            if gap and i == 1 and _acronym(tokens[0][2]) and matching_key(gap) in self.words.connectors:
+            if gap and i == 1 and is_acronym(tokens[0][2]) and matching_key(gap) in self.words.connectors:
                 self._name(tokens[:1], at_start, honorific)  # 'OPA de Monsanto': an acronym heads no name
                 self._name(tokens[1:], False, False)
                 return
@@ -607,14 +462,14 @@ class RunTagger(GazetteerTagger):
 
     def _first_name(self, word: str) -> bool:
         """Whether a word is a first name, as ``_given_person`` asks of a run's first word."""
-        return _first_name(matching_key(word))
+        return first_name(matching_key(word))
 
     def _given_person(self, tokens: list[Token]) -> int:
         """How many tokens make a person: a first name, then 1-4 capitalised words ('Eric Reeves',
         'Jean-Paul Claverie', 'Donald J. Trump'); German genitives end it ('Vaarts Abschiedsgala')."""
         if len(tokens) < 2:  # asked of every run the long path reaches: most are one word
             return 0
-        if not _first_name(matching_key(tokens[0][2])):
+        if not first_name(matching_key(tokens[0][2])):
             return 0
         if tokens[0][2].isupper() and len(tokens[0][2]) > 1 and not all(t[2].isupper() for t in tokens):
             return 0
@@ -687,7 +542,7 @@ class RunTagger(GazetteerTagger):
         nouns = words.capitalised_nouns
         tails = words.organization_tails
         weak = False
-        if known_cue == "organization" or (single and not honorific and _acronym(tokens[0][2])):
+        if known_cue == "organization" or (single and not honorific and is_acronym(tokens[0][2])):
             kind = "organization"
         elif headline:
             kind = None
@@ -776,43 +631,21 @@ class RunTagger(GazetteerTagger):
 
     def _expansion(self, start: int, end: int, acronym: str) -> bool:
         """'Commission nationale informatique et libertés (CNIL)': the expansion as one organisation."""
-        line_start = self.text.rfind("\n", 0, start) + 1
-        before = self.text[line_start : start - 1].rstrip()
-        cut = max(before.rfind(mark) for mark in "(),;:")
-        words = before[cut + 1 :].split(" ")[-14:]
-        for i in range(len(words) - 1, -1, -1):
-            word = words[i].lstrip("«“\"'(")
-            for elision in self.words.elisions:
-                if word.casefold().startswith(elision):
-                    word = word[len(elision) :]
-            if not word[:1].isupper():
-                continue
-            if _spells(acronym, [word, *words[i + 1 :]]):
-                span_end = line_start + len(before)
-                span_start = span_end - len(" ".join([word, *words[i + 1 :]]))
-                surface = self.text[span_start:span_end].rstrip(",;")
-                self.mentions[:] = [m for m in self.mentions if m.end <= span_start or m.start >= span_end]
-                self.mentions.append(
-                    Mention(
-                        span_start, span_start + len(surface), surface, "organization", acronym=matching_key(acronym)
-                    )
-                )
-                self.mentions.append(Mention(start, end, acronym, None))
-                return True
-        return False
+        found = expansion_before(self.text, start, acronym, self.words.elisions)
+        if found is None:
+            return False
+        span_start, span_end, surface = found
+        self.mentions[:] = [m for m in self.mentions if m.end <= span_start or m.start >= span_end]
+        self.mentions.append(
+            Mention(span_start, span_start + len(surface), surface, "organization", acronym=matching_key(acronym))
+        )
+        self.mentions.append(Mention(start, end, acronym, None))
+        return True
 
     def _expanded_after(self, start: int, end: int, word: str) -> bool:
         """'l'Arcep (l'Autorité de régulation des communications électroniques et des postes)': one organisation."""
-        close = self.text.find(")", end + 2, end + 160)
-        if close < 0:
-            return False
-        inner = self.text[end + 2 : close].split()
-        if inner:
-            for elision in self.words.elisions:
-                if inner[0].casefold().startswith(elision):
-                    inner[0] = inner[0][len(elision) :]
-                    break
-        if len(inner) < 2 or not inner[0][:1].isupper() or not _spells(word, inner):
+        close = expansion_after(self.text, end, word, self.words.elisions)
+        if close is None:
             return False
         self.mentions.append(Mention(start, end, word, "organization"))
         self.covered = close
