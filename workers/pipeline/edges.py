@@ -50,16 +50,20 @@ class RegionEdges:
             return False
         return any(self.infos[k].kind in TEXT_KINDS for k in self._row_neighbours(i))
 
+    def _row(self, i: int) -> int | None:
+        """The element holding the element of block ``i`` (for a cell, its table row); None outside any."""
+        path = self.blocks[i].path
+        return self.document.parents[path[-1]] if path else None
+
     def _row_neighbours(self, i: int) -> list[int]:
         """The blocks near ``i`` that are other cells of its table row."""
-        parents, blocks = self.document.parents, self.blocks
-        if not blocks[i].path:
+        blocks, row = self.blocks, self._row(i)
+        if row is None:
             return []
-        row = parents[blocks[i].path[-1]]
         return [
             k
             for k in range(max(0, i - _ROW_LOOKAROUND), min(len(blocks), i + _ROW_LOOKAROUND + 1))
-            if k != i and blocks[k].path and blocks[k].tag in _CELL_TAGS and parents[blocks[k].path[-1]] == row
+            if k != i and blocks[k].tag in _CELL_TAGS and self._row(k) == row
         ]
 
     def _beside_a_cell(self, i: int) -> bool:
@@ -71,9 +75,8 @@ class RegionEdges:
         block, other = self.blocks[i], self.blocks[cell]
         if allowed is None or i not in allowed or block.tag not in _CELL_TAGS or other.tag not in _CELL_TAGS:
             return False
-        parents = self.document.parents
-        same_row = bool(block.path and other.path) and parents[block.path[-1]] == parents[other.path[-1]]
-        return same_row and (self.text_line(i) or self.linked_line(i))
+        row = self._row(i)
+        return row is not None and row == self._row(cell) and (self.text_line(i) or self.linked_line(i))
 
     def closing_line(self, i: int, allowed: set[int]) -> bool:
         """A line right below the article's last paragraph that closes it: a sentence or list item (no
