@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import statistics
+from dataclasses import replace
 
 from workers.pipeline.document import Block
 from workers.pipeline.features import BlockInfo, Kind
@@ -22,9 +23,13 @@ _SENTENCE_BREAK = re.compile(r"[.!?…][\"”’»)]?\s+(?=[\"“‘«(]?[A-ZÀ-
 _STAMPS = (Kind.TIMESTAMP, Kind.DATED_ITEM)
 
 
+def _linked_headline(info: BlockInfo) -> bool:
+    return info.kind is Kind.LINKY and info.words >= _MIN_HEADLINE_WORDS
+
+
 def under_linked_headline(infos: list[BlockInfo], i: int) -> bool:
     """Block ``i`` stands right under a linked headline: a teaser of further reading, not the article's."""
-    return i > 0 and infos[i - 1].kind is Kind.LINKY and infos[i - 1].words >= _MIN_HEADLINE_WORDS
+    return i > 0 and _linked_headline(infos[i - 1])
 
 
 def linked_teasers(run: Run, infos: list[BlockInfo]) -> set[int]:
@@ -35,13 +40,13 @@ def linked_teasers(run: Run, infos: list[BlockInfo]) -> set[int]:
         if not infos[i].good or i == 0:
             continue
         head = i - 2 if infos[i - 1].kind in _STAMPS and i > 1 else i - 1
-        if infos[head].kind is Kind.LINKY and infos[head].words >= _MIN_HEADLINE_WORDS:
+        if _linked_headline(infos[head]):
             found.add(i)
     return found
 
 
-def _own_prose_outweighs(run: Run, goods: list[int], infos: list[BlockInfo]) -> bool:
-    teasers = linked_teasers(run, infos)
+def _own_prose_outweighs(goods: list[int], teasers: set[int], infos: list[BlockInfo]) -> bool:
+    """The run's paragraphs that are no teaser (``teasers``: its ``linked_teasers``) outweigh them."""
     own = sum(infos[i].words for i in goods if i not in teasers)
     return own >= max(_OWN_PROSE_WORDS, sum(infos[i].words for i in teasers))
 
@@ -54,9 +59,10 @@ def without_linked_teasers(run: Run, blocks: list[Block], infos: list[BlockInfo]
         return run
     # Marked up as teasers too (an 'excerpt', 'summary' or 'sapo' class): a list of linked items with
     # a line each is as often the article itself (a list of films, of videos).
-    teasers = {i for i in linked_teasers(run, infos) if blocks[i].lead_hint}
+    linked = linked_teasers(run, infos)
+    teasers = {i for i in linked if blocks[i].lead_hint}
     goods = [i for i in run.members if infos[i].good]
-    if len(teasers) < _MIN_LISTED_TEASERS or not _own_prose_outweighs(run, goods, infos):
+    if len(teasers) < _MIN_LISTED_TEASERS or not _own_prose_outweighs(goods, linked, infos):
         return run
     # And the short lines of their items (a kicker, a section name above the headline): those
     # whose next paragraph is a teaser.
@@ -71,7 +77,7 @@ def without_linked_teasers(run: Run, blocks: list[Block], infos: list[BlockInfo]
             continue
         members.add(i)
     score = run.score - sum(infos[i].words for i in teasers)
-    return Run(run.start, run.end, score, members, run.short_members, run.stop_reason, run.in_container)
+    return replace(run, score=score, members=members)
 
 
 def looks_like_listing(run: Run, blocks: list[Block], infos: list[BlockInfo]) -> bool:
@@ -101,7 +107,11 @@ def looks_like_listing(run: Run, blocks: list[Block], infos: list[BlockInfo]) ->
         and teaser_after(i)
         and (i == 0 or infos[i - 1].kind is not Kind.PROMO)  # the link of a 'Read also:' box in the body
     )
-    if run.in_container and heads >= _MIN_LISTED_TEASERS and _own_prose_outweighs(run, goods, infos):
+    if (
+        run.in_container
+        and heads >= _MIN_LISTED_TEASERS
+        and _own_prose_outweighs(goods, linked_teasers(run, infos), infos)
+    ):
         return False  # an article (a glossary entry, a post) with its list of further reading
     if not run.in_container:
         # A timestamp after each teaser ('12 min read', '2 giờ trước') marks items too; one alone

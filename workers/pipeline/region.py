@@ -12,6 +12,8 @@ and around it are :mod:`workers.pipeline.classify`'s.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from workers.pipeline import patterns as pt
 from workers.pipeline.container import article_elements, best_stretches
 from workers.pipeline.document import Document
@@ -203,14 +205,13 @@ class ArticleRegion:
             )
             if nxt.score < FIRST_RUN_WORDS or not signed:
                 return chosen
-            chosen = Run(
-                chosen.start,
-                nxt.end,
-                chosen.score + nxt.score,
-                chosen.members | nxt.members,
-                chosen.short_members + nxt.short_members,
-                nxt.stop_reason,
-                chosen.in_container,
+            chosen = replace(
+                chosen,
+                end=nxt.end,
+                score=chosen.score + nxt.score,
+                members=chosen.members | nxt.members,
+                short_members=chosen.short_members + nxt.short_members,
+                stop_reason=nxt.stop_reason,
             )
         return chosen
 
@@ -223,15 +224,7 @@ class ArticleRegion:
             if info.good and not blocks[k].boilerplate_hint:
                 if k > 0 and infos[k - 1].good:
                     return chosen  # a second paragraph above: not a lone standfirst
-                return Run(
-                    k,
-                    chosen.end,
-                    chosen.score + info.words,
-                    chosen.members | {k},
-                    chosen.short_members,
-                    chosen.stop_reason,
-                    chosen.in_container,
-                )
+                return replace(chosen, start=k, score=chosen.score + info.words, members=chosen.members | {k})
             text = blocks[k].text
             if title:
                 headline = blocks[k].tag == "h1" or title_likeness(text, title) >= _HEADLINE_LIKENESS
@@ -239,14 +232,8 @@ class ArticleRegion:
                 headline = info.kind in TEXT_KINDS and info.words >= 5 and not pt.ends_sentence(text)
             if headline and blocks[k].tag == "h1" and self._subheading(k + 1, chosen.start, title):
                 # No standfirst paragraph, but a subheading under the headline: 'Chalupka: "..."'.
-                return Run(
-                    k + 1,
-                    chosen.end,
-                    chosen.score,
-                    chosen.members | {k + 1},
-                    chosen.short_members + 1,
-                    chosen.stop_reason,
-                    chosen.in_container,
+                return replace(
+                    chosen, start=k + 1, members=chosen.members | {k + 1}, short_members=chosen.short_members + 1
                 )
             if headline or info.kind in (Kind.END, Kind.TAGS_HEADER, Kind.ATTRIBUTION, Kind.TEASER):
                 return chosen
